@@ -35,6 +35,11 @@ class QueryError(InputError):
 
 
 class ValidationFailed(SsekgError):
-    """Data that has SHACL Violations; nothing was stored."""
+    """Data that has SHACL Violations; nothing was stored. ``report`` is the
+    :class:`ssekg.validation.ValidationReport` to show the user."""
 
     exit_code = 1
+
+    def __init__(self, en: str, sr: str | None = None, *, report: object = None) -> None:
+        super().__init__(en, sr)
+        self.report = report

@@ -1,0 +1,375 @@
+"""The ``ssekg`` command: set up a store, load and validate data, query it, dump and restore
+it, and serve it. User errors end in one sentence on stderr and a non-zero exit code:
+1 when data has SHACL Violations, 2 for anything else a user can fix."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+from rich.console import Console
+from rich.table import Table
+
+from ssekg import __version__
+from ssekg.errors import InputError, SsekgError, ValidationFailed
+from ssekg.namespaces import DEFAULT_BASE
+
+app = typer.Typer(
+    name="ssekg",
+    help="The knowledge graph of the social and solidarity economy in Serbia "
+    "(Graf znanja socijalne i solidarne ekonomije u Srbiji).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+StoreOption = Annotated[
+    str,
+    typer.Option(
+        "--store",
+        envvar="SSEKG_STORE",
+        help="A directory (embedded store on disk), 'memory', or a SPARQL endpoint URL.",
+    ),
+]
+BaseOption = Annotated[
+    str,
+    typer.Option("--base-iri", envvar="SSEKG_BASE_IRI", help="Base IRI of the instance data."),
+]
+DEFAULT_STORE = "./ssekg-data"
+
+T = TypeVar("T")
+
+
+def run(action: Callable[[], T]) -> T:
+    """Run one command's work; turn user errors into one sentence and an exit code."""
+    try:
+        return action()
+    except ValidationFailed as error:
+        report = error.report
+        if report is not None and hasattr(report, "to_text"):
+            err.print(report.to_text("en"), markup=False, highlight=False)
+        err.print(f"error: {error.en}", markup=False, highlight=False)
+        err.print(f"greška: {error.sr}", markup=False, highlight=False)
+        raise typer.Exit(error.exit_code) from None
+    except SsekgError as error:
+        err.print(f"error: {error.en}", markup=False, highlight=False)
+        err.print(f"greška: {error.sr}", markup=False, highlight=False)
+        raise typer.Exit(error.exit_code) from None
+
+
+def open_for(spec: str, base: str, *, create: bool = False):  # type: ignore[no-untyped-def]
+    from ssekg.store import open_store
+
+    return open_store(spec, base=base, create=create)
+
+
+@app.command()
+def init(store: StoreOption = DEFAULT_STORE, base_iri: BaseOption = DEFAULT_BASE) -> None:
+    """Create the store and load the ontology, taxonomies and places (the reference graph)."""
+
+    def work() -> None:
+        from ssekg.setup import initialise
+
+        with open_for(store, base_iri, create=True) as target:
+            count = initialise(target)
+        out.print(f"Store ready at {store}: reference graph with {count} triples.")
+
+    run(work)
+
+
+@app.command()
+def load(
+    file: Annotated[Path, typer.Argument(help="The file to load.")],
+    mapping: Annotated[Path | None, typer.Option(help="Mapping for tabular sources.")] = None,
+    source_id: Annotated[str | None, typer.Option(help="Source id (default: file name).")] = None,
+    strict: Annotated[bool, typer.Option(help="Reject the whole load on any Violation.")] = False,
+    store: StoreOption = DEFAULT_STORE,
+    base_iri: BaseOption = DEFAULT_BASE,
+) -> None:
+    """Load a file into its source's named graph, after validating it."""
+
+    def work() -> None:
+        from ssekg.loaders.rdf import load_rdf_file
+
+        if mapping is not None:
+            raise InputError(
+                f"{mapping}: mappings are for tabular sources, and {file.name} is loaded as RDF; "
+                "drop --mapping.",
+                f"{mapping}: mapiranja su za tabelarne izvore, a {file.name} se učitava kao RDF; "
+                "izostavite --mapping.",
+            )
+        with open_for(store, base_iri) as target:
+            summary = load_rdf_file(target, file, source_id=source_id)
+        out.print(
+            f"Loaded {file.name} as source '{summary.source_id}': {summary.actors} actors, "
+            f"{summary.triples} triples ({summary.private_triples} private), "
+            f"{summary.report.warnings} warnings."
+        )
+        if summary.report.warnings:
+            out.print(summary.report.to_text("en"), markup=False, highlight=False)
+
+    run(work)
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path] | None, typer.Argument(help="Files to check; none: the store.")]
+    = None,
+    store: StoreOption = DEFAULT_STORE,
+    base_iri: BaseOption = DEFAULT_BASE,
+    format: Annotated[str, typer.Option("--format", help="text, json or turtle.")] = "text",
+    lang: Annotated[str, typer.Option("--lang", help="sr or en.")] = "sr",
+) -> None:
+    """Validate files, or the store, against the SHACL shapes; exit 0 only without Violations."""
+
+    def work() -> int:
+        from rdflib import Graph
+
+        from ssekg.rdf_io import parse_rdf
+        from ssekg.validation import validate as validate_graph
+        from ssekg.validation import validate_store
+
+        if format not in ("text", "json", "turtle"):
+            raise InputError(
+                f"--format {format!r} is not known; use text, json or turtle.",
+                f"--format {format!r} nije poznat; koristite text, json ili turtle.",
+            )
+        if lang not in ("sr", "en"):
+            raise InputError(
+                f"--lang {lang!r} is not known; use sr or en.",
+                f"--lang {lang!r} nije poznat; koristite sr ili en.",
+            )
+        if files:
+            data = Graph()
+            for path in files:
+                data += parse_rdf(path)
+            report = validate_graph(data)
+        else:
+            with open_for(store, base_iri) as target:
+                report = validate_store(target)
+        if format == "json":
+            sys.stdout.write(report.to_json() + "\n")
+        elif format == "turtle":
+            sys.stdout.write(report.to_turtle())
+        else:
+            out.print(report.to_text(lang), markup=False, highlight=False)
+        return 0 if report.conforms else 1
+
+    code = run(work)
+    raise typer.Exit(code)
+
+
+def parse_param(text: str) -> tuple[str, Node]:
+    """``name=value`` → a binding: ``<iri>`` or an http(s) IRI becomes an IRI, the rest a
+    plain literal (integers and decimals typed as such)."""
+    name, sep, value = text.partition("=")
+    name = name.strip().lstrip("?$")
+    if not sep or not name.isidentifier():
+        raise InputError(
+            f"--param {text!r} is not of the form name=value; write e.g. --param municipality=novi-sad.",
+            f"--param {text!r} nije oblika ime=vrednost; napišite npr. --param municipality=novi-sad.",
+        )
+    if value.startswith("<") and value.endswith(">"):
+        return name, URIRef(value[1:-1])
+    if value.startswith(("http://", "https://", "urn:")):
+        return name, URIRef(value)
+    if value.lstrip("-").isdigit():
+        return name, Literal(int(value))
+    return name, Literal(value)
+
+
+def resolve_query(text: str) -> str:
+    """The SPARQL text of QUERY|NAME: a file, a named query of the package, or the text itself."""
+    from ssekg.resources import data_dir
+
+    path = Path(text)
+    if len(text) < 300 and "\n" not in text and path.suffix in (".rq", ".sparql") :
+        if not path.is_file():
+            raise InputError(
+                f"the query file {text} does not exist; check the path.",
+                f"datoteka upita {text} ne postoji; proverite putanju.",
+            )
+        return path.read_text(encoding="utf-8")
+    named = data_dir("queries").joinpath(f"{text}.rq")
+    if text.replace("-", "").replace("_", "").isalnum() and named.is_file():
+        return named.read_text(encoding="utf-8")
+    if text.replace("-", "").replace("_", "").isalnum():
+        raise InputError(
+            f"there is no named query {text!r}; give SPARQL text, a .rq file or the name of a "
+            "query in ssekg/queries.",
+            f"ne postoji imenovani upit {text!r}; navedite SPARQL tekst, .rq datoteku ili ime "
+            "upita iz ssekg/queries.",
+        )
+    return text
+
+
+@app.command()
+def query(
+    query_text: Annotated[str, typer.Argument(metavar="QUERY|NAME", help="SPARQL, a .rq file or a name.")],
+    param: Annotated[list[str] | None, typer.Option("--param", help="name=value binding.")] = None,
+    format: Annotated[str, typer.Option("--format", help="table, csv, tsv or json.")] = "table",
+    store: StoreOption = DEFAULT_STORE,
+    base_iri: BaseOption = DEFAULT_BASE,
+) -> None:
+    """Run a SPARQL query on the public graphs."""
+
+    def work() -> None:
+        if format not in ("table", "csv", "tsv", "json"):
+            raise InputError(
+                f"--format {format!r} is not known; use table, csv, tsv or json.",
+                f"--format {format!r} nije poznat; koristite table, csv, tsv ili json.",
+            )
+        sparql = resolve_query(query_text)
+        bindings = dict(parse_param(p) for p in (param or []))
+        with open_for(store, base_iri) as target:
+            result = target.query(sparql, bindings=bindings or None)
+        if result.kind == "graph":
+            sys.stdout.write(result.serialize("turtle").decode("utf-8"))
+        elif format == "table":
+            print_table(result)
+        else:
+            sys.stdout.buffer.write(result.serialize(format))
+            sys.stdout.flush()
+
+    run(work)
+
+
+def print_table(result) -> None:  # type: ignore[no-untyped-def]
+    if result.kind == "ask":
+        out.print("true" if result.boolean else "false")
+        return
+    table = Table(*result.variables)
+    for row in result.rows:
+        table.add_row(*(_cell(row.get(v)) for v in result.variables))
+    out.print(table)
+    out.print(f"{len(result.rows)} row(s)")
+
+
+def _cell(term: Node | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, Literal) and term.language:
+        return f"{term}@{term.language}"
+    return str(term)
+
+
+@app.command()
+def dump(
+    file: Annotated[Path, typer.Argument(help="N-Quads file to write.")],
+    include_private: Annotated[bool, typer.Option(help="Include personal data.")] = False,
+    store: StoreOption = DEFAULT_STORE,
+    base_iri: BaseOption = DEFAULT_BASE,
+) -> None:
+    """Write the store's public graphs (and, if asked, the private ones) as N-Quads."""
+
+    def work() -> None:
+        with open_for(store, base_iri) as target:
+            with _open_output(file) as handle:
+                target.dump(handle, include_private=include_private)
+        out.print(f"Wrote {file}.")
+
+    run(work)
+
+
+def _open_output(file: Path):  # type: ignore[no-untyped-def]
+    try:
+        return file.open("wb")
+    except OSError as error:
+        raise InputError(
+            f"cannot write {file}: {error.strerror}; choose a writable path.",
+            f"ne mogu da upišem {file}: {error.strerror}; izaberite putanju u koju može da se piše.",
+        ) from None
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="N-Quads file written by 'ssekg dump'.")],
+    store: StoreOption = DEFAULT_STORE,
+    base_iri: BaseOption = DEFAULT_BASE,
+) -> None:
+    """Replace the store's content with an N-Quads dump."""
+
+    def work() -> None:
+        if not file.is_file():
+            raise InputError(
+                f"the dump {file} does not exist; check the path.",
+                f"kopija {file} ne postoji; proverite putanju.",
+            )
+        with open_for(store, base_iri, create=True) as target, file.open("rb") as handle:
+            target.restore(handle)
+        out.print(f"Restored {file}.")
+
+    run(work)
+
+
+@app.command()
+def serve(
+    store: StoreOption = DEFAULT_STORE,
+    base_iri: BaseOption = DEFAULT_BASE,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    update_token: Annotated[
+        str | None, typer.Option(envvar="SSEKG_UPDATE_TOKEN", help="Bearer token for updates.")
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="Query time limit in seconds.")] = 30.0,
+) -> None:
+    """Serve the store over HTTP: the SPARQL endpoint at /sparql."""
+
+    def work() -> None:
+        target = open_for(store, base_iri)
+        _serve(target, host, port, update_token, timeout)
+
+    run(work)
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+) -> None:
+    """Load the example data into a fresh in-memory store and serve it."""
+
+    def work() -> None:
+        from ssekg.setup import load_examples
+
+        target = open_for("memory", DEFAULT_BASE, create=True)
+        summary = load_examples(target)
+        out.print(summary)
+        out.print(f"SPARQL endpoint: http://{host}:{port}/sparql")
+        _serve(target, host, port, None, 30.0)
+
+    run(work)
+
+
+def _serve(target, host: str, port: int, token: str | None, timeout: float) -> None:  # type: ignore[no-untyped-def]
+    import uvicorn
+
+    from ssekg.server.app import create_app
+
+    uvicorn.run(create_app(target, update_token=token, timeout=timeout), host=host, port=port)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        out.print(f"ssekg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=version_callback, is_eager=True)
+    ] = False,
+) -> None:
+    """ssekg: the knowledge graph of the social and solidarity economy in Serbia."""
+
+
+def main() -> None:
+    app()
