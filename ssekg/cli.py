@@ -186,26 +186,26 @@ def parse_param(text: str) -> tuple[str, Node]:
 
 
 def resolve_query(text: str) -> str:
-    """The SPARQL text of QUERY|NAME: a file, a named query of the package, or the text itself."""
-    from ssekg.resources import data_dir
+    """The SPARQL text of QUERY|NAME: a .rq file, a named query of the package, or the text."""
+    from ssekg.queries import named_queries
 
     path = Path(text)
-    if len(text) < 300 and "\n" not in text and path.suffix in (".rq", ".sparql") :
+    if "\n" not in text and path.suffix in (".rq", ".sparql"):
         if not path.is_file():
             raise InputError(
                 f"the query file {text} does not exist; check the path.",
                 f"datoteka upita {text} ne postoji; proverite putanju.",
             )
         return path.read_text(encoding="utf-8")
-    named = data_dir("queries").joinpath(f"{text}.rq")
-    if text.replace("-", "").replace("_", "").isalnum() and named.is_file():
-        return named.read_text(encoding="utf-8")
     if text.replace("-", "").replace("_", "").isalnum():
+        queries = named_queries()
+        if text in queries:
+            return queries[text].text
         raise InputError(
-            f"there is no named query {text!r}; give SPARQL text, a .rq file or the name of a "
-            "query in ssekg/queries.",
-            f"ne postoji imenovani upit {text!r}; navedite SPARQL tekst, .rq datoteku ili ime "
-            "upita iz ssekg/queries.",
+            f"there is no named query {text!r}; give SPARQL text, a .rq file or one of: "
+            f"{', '.join(sorted(queries))}.",
+            f"ne postoji imenovani upit {text!r}; navedite SPARQL tekst, .rq datoteku ili "
+            f"jedan od: {', '.join(sorted(queries))}.",
         )
     return text
 
