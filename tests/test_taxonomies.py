@@ -182,6 +182,19 @@ def test_preflabels_unique_within_scheme(graph: Graph, name: str) -> None:
             seen[key] = c
 
 
+@pytest.mark.parametrize("name", sorted(MODEL_CODES))
+def test_each_label_names_one_concept_within_scheme(graph: Graph, name: str) -> None:
+    # loaders match free text against pref- and altLabels: a label must not be ambiguous
+    seen: dict[tuple[str, str], URIRef] = {}
+    for c in graph.subjects(SKOS.inScheme, URIRef(scheme(name))):
+        assert isinstance(c, URIRef)
+        for prop in (SKOS.prefLabel, SKOS.altLabel):
+            for o in graph.objects(c, prop):
+                assert isinstance(o, Literal)
+                key = (o.language or "", str(o).casefold())
+                assert seen.setdefault(key, c) == c, f"{c} and {seen[key]} share {o!r}"
+
+
 def test_broader_and_narrower_are_consistent(graph: Graph) -> None:
     for child, parent in graph.subject_objects(SKOS.broader):
         assert (parent, SKOS.narrower, child) in graph, f"{parent} lacks narrower {child}"
