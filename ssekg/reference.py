@@ -4,10 +4,11 @@ gazetteer of places, read from the package's Turtle files."""
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib.abc import Traversable
 
 from rdflib import Graph
 
-from ssekg.resources import data_dir, data_files
+from ssekg.resources import data_files
 
 
 def reference_files() -> list[str]:
@@ -15,12 +16,9 @@ def reference_files() -> list[str]:
     return [str(f) for f in _files()]
 
 
-def _files() -> list:  # type: ignore[type-arg]
-    ontology = data_dir("ontology")
-    files = [f for f in data_files("ontology", ".ttl")]
-    main = [f for f in files if f.name == "ssekg.ttl"]
-    rest = [f for f in files if f.name != "ssekg.ttl"]
-    return main + rest if ontology.is_dir() else []
+def _files() -> list[Traversable]:
+    files = data_files("ontology", ".ttl")
+    return [f for f in files if f.name == "ssekg.ttl"] + [f for f in files if f.name != "ssekg.ttl"]
 
 
 @lru_cache(maxsize=1)
