@@ -120,8 +120,9 @@ def load(
 
 @app.command()
 def validate(
-    files: Annotated[list[Path] | None, typer.Argument(help="Files to check; none: the store.")]
-    = None,
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Files to check; none: the store.")
+    ] = None,
     store: StoreOption = DEFAULT_STORE,
     base_iri: BaseOption = DEFAULT_BASE,
     format: Annotated[str, typer.Option("--format", help="text, json or turtle.")] = "text",
@@ -173,8 +174,8 @@ def parse_param(text: str) -> tuple[str, Node]:
     name = name.strip().lstrip("?$")
     if not sep or not name.isidentifier():
         raise InputError(
-            f"--param {text!r} is not of the form name=value; write e.g. --param municipality=novi-sad.",
-            f"--param {text!r} nije oblika ime=vrednost; napišite npr. --param municipality=novi-sad.",
+            f"--param {text!r} is not of the form name=value; write e.g. --param mb=17400169.",
+            f"--param {text!r} nije oblika ime=vrednost; napišite npr. --param mb=17400169.",
         )
     if value.startswith("<") and value.endswith(">"):
         return name, URIRef(value[1:-1])
@@ -212,7 +213,9 @@ def resolve_query(text: str) -> str:
 
 @app.command()
 def query(
-    query_text: Annotated[str, typer.Argument(metavar="QUERY|NAME", help="SPARQL, a .rq file or a name.")],
+    query_text: Annotated[
+        str, typer.Argument(metavar="QUERY|NAME", help="SPARQL, a .rq file or a name.")
+    ],
     param: Annotated[list[str] | None, typer.Option("--param", help="name=value binding.")] = None,
     format: Annotated[str, typer.Option("--format", help="table, csv, tsv or json.")] = "table",
     store: StoreOption = DEFAULT_STORE,
@@ -270,9 +273,8 @@ def dump(
     """Write the store's public graphs (and, if asked, the private ones) as N-Quads."""
 
     def work() -> None:
-        with open_for(store, base_iri) as target:
-            with _open_output(file) as handle:
-                target.dump(handle, include_private=include_private)
+        with open_for(store, base_iri) as target, _open_output(file) as handle:
+            target.dump(handle, include_private=include_private)
         out.print(f"Wrote {file}.")
 
     run(work)
@@ -284,7 +286,7 @@ def _open_output(file: Path):  # type: ignore[no-untyped-def]
     except OSError as error:
         raise InputError(
             f"cannot write {file}: {error.strerror}; choose a writable path.",
-            f"ne mogu da upišem {file}: {error.strerror}; izaberite putanju u koju može da se piše.",
+            f"ne mogu da upišem {file}: {error.strerror}; izaberite drugu putanju.",
         ) from None
 
 

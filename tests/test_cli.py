@@ -31,8 +31,12 @@ def store(tmp_path: Path) -> str:
 
 def count_actors(store: str) -> int:
     result = invoke(
-        "query", "SELECT (COUNT(?a) AS ?n) WHERE { ?a a ssekg:Actor }", "--format", "json",
-        "--store", store,
+        "query",
+        "SELECT (COUNT(?a) AS ?n) WHERE { ?a a ssekg:Actor }",
+        "--format",
+        "json",
+        "--store",
+        store,
     )
     assert result.exit_code == 0, result.output
     return int(json.loads(result.stdout)["results"]["bindings"][0]["n"]["value"])
@@ -50,8 +54,12 @@ def test_load_then_query_finds_the_actor(store: str, cli_fixtures: Path) -> None
     assert result.exit_code == 0, result.output
     assert "1 actors" in result.stdout
     csv = invoke(
-        "query", "SELECT ?name WHERE { ?a a ssekg:Actor ; ssekg:name ?name }",
-        "--format", "csv", "--store", store,
+        "query",
+        "SELECT ?name WHERE { ?a a ssekg:Actor ; ssekg:name ?name }",
+        "--format",
+        "csv",
+        "--store",
+        store,
     )
     assert csv.exit_code == 0
     assert "Zadruga Zlatna Ruka" in csv.stdout
@@ -75,8 +83,12 @@ def test_query_parameters_are_bound(store: str, cli_fixtures: Path) -> None:
 def test_personal_data_is_not_queryable(store: str, cli_fixtures: Path) -> None:
     invoke("load", str(cli_fixtures / "valid.ttl"), "--store", store)
     result = invoke(
-        "query", "SELECT ?p WHERE { ?a ssekg:contactPerson ?p }", "--format", "csv",
-        "--store", store,
+        "query",
+        "SELECT ?p WHERE { ?a ssekg:contactPerson ?p }",
+        "--format",
+        "csv",
+        "--store",
+        store,
     )
     assert result.exit_code == 0
     assert "person" not in result.stdout

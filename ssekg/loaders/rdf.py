@@ -141,18 +141,29 @@ def provenance_triples(
     triples_out: list[Triple] = []
     for path in files:
         checksum = URIRef(f"urn:sha256:{file_checksum(path)}")
-        triples_out += [(activity, PROV.used, checksum), (checksum, DCTERMS.source, Literal(path.name))]
+        triples_out += [
+            (activity, PROV.used, checksum),
+            (checksum, DCTERMS.source, Literal(path.name)),
+        ]
     return triples_out + [
         (source, RDF.type, SSEKG.Source),
         (source, SSEKG.sourceId, Literal(source_id)),
         (activity, RDF.type, PROV.Activity),
         (activity, PROV.generated, URIRef(target)),
         (activity, PROV.startedAtTime, Literal(now.isoformat(), datatype=XSD.dateTime)),
-        (activity, PROV.wasAssociatedWith, URIRef(f"https://w3id.org/ssekg/loader/rdf/{__version__}")),
-        (activity, SCHEMA.result, Literal(
-            f"{triples} triples, {actors} actors, {report.violations} violations, "
-            f"{report.warnings} warnings"
-        )),
+        (
+            activity,
+            PROV.wasAssociatedWith,
+            URIRef(f"https://w3id.org/ssekg/loader/rdf/{__version__}"),
+        ),
+        (
+            activity,
+            SCHEMA.result,
+            Literal(
+                f"{triples} triples, {actors} actors, {report.violations} violations, "
+                f"{report.warnings} warnings"
+            ),
+        ),
         (URIRef(target), PROV.wasGeneratedBy, activity),
         (URIRef(target), PROV.wasDerivedFrom, source),
     ]

@@ -71,7 +71,9 @@ def _choose(accept: str, offered: dict[str, str], default: str) -> tuple[str, st
 def create_router(store: Store, *, update_token: str | None, timeout: float) -> APIRouter:
     router = APIRouter()
 
-    def run_query(request: Request, text: str, default_graphs: list[str], named_graphs: list[str]) -> Response:
+    def run_query(
+        request: Request, text: str, default_graphs: list[str], named_graphs: list[str]
+    ) -> Response:
         try:
             result = store.query(
                 text,
@@ -146,9 +148,16 @@ def create_router(store: Store, *, update_token: str | None, timeout: float) -> 
         if not queries:
             return service_description(request)
         if len(queries) > 1:
-            return _problem(400, "give exactly one 'query' parameter.", "navedite tačno jedan parametar 'query'.")
+            return _problem(
+                400,
+                "give exactly one 'query' parameter.",
+                "navedite tačno jedan parametar 'query'.",
+            )
         return run_query(
-            request, queries[0], params.get("default-graph-uri", []), params.get("named-graph-uri", [])
+            request,
+            queries[0],
+            params.get("default-graph-uri", []),
+            params.get("named-graph-uri", []),
         )
 
     @router.post("/sparql")
@@ -167,7 +176,11 @@ def create_router(store: Store, *, update_token: str | None, timeout: float) -> 
         try:
             text = body.decode(charset)
         except (LookupError, UnicodeDecodeError):
-            return _problem(400, f"the request body is not valid {charset}.", f"telo zahteva nije ispravan {charset}.")
+            return _problem(
+                400,
+                f"the request body is not valid {charset}.",
+                f"telo zahteva nije ispravan {charset}.",
+            )
         if content_type == "application/x-www-form-urlencoded":
             form = parse_qs(text, keep_blank_values=True)
             queries, updates = form.get("query", []), form.get("update", [])
@@ -180,13 +193,19 @@ def create_router(store: Store, *, update_token: str | None, timeout: float) -> 
             if updates:
                 return await run_in_threadpool(run_update, request, updates[0])
             return await run_in_threadpool(
-                run_query, request, queries[0],
+                run_query,
+                request,
+                queries[0],
                 form.get("default-graph-uri", []) + params.get("default-graph-uri", []),
                 form.get("named-graph-uri", []) + params.get("named-graph-uri", []),
             )
         if content_type == "application/sparql-query":
             return await run_in_threadpool(
-                run_query, request, text, params.get("default-graph-uri", []), params.get("named-graph-uri", [])
+                run_query,
+                request,
+                text,
+                params.get("default-graph-uri", []),
+                params.get("named-graph-uri", []),
             )
         if content_type == "application/sparql-update":
             return await run_in_threadpool(run_update, request, text)
