@@ -101,7 +101,8 @@ def create_router(store: Store, *, update_token: str | None, timeout: float) -> 
         if update_token is None:
             return _problem(
                 403,
-                "this endpoint is read-only; start the server with --update-token to allow updates.",
+                "this endpoint is read-only; start the server with --update-token to allow "
+                "updates.",
                 "ova tačka pristupa je samo za čitanje; pokrenite server sa --update-token da "
                 "biste dozvolili izmene.",
             )
