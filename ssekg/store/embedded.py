@@ -1,0 +1,403 @@
+"""The embedded store: Oxigraph (pyoxigraph) in memory or in a directory on disk.
+
+How the guarantees of :class:`ssekg.store.base.Store` are kept:
+
+* **Private graphs.** Every query runs with an explicit dataset (``default_graph`` and
+  ``named_graphs``), which Oxigraph puts above any FROM / FROM NAMED in the query text. The
+  dataset is built from public graphs only, so naming a private graph anywhere (FROM,
+  FROM NAMED, GRAPH <...>, the protocol's default/named graph lists) finds nothing.
+  FROM and FROM NAMED in the query are honoured by reading them from the query's text and
+  intersecting them with the public graphs.
+* **Bindings** use Oxigraph's substitutions (SEP-0007): values are bound as RDF terms after
+  parsing, never spliced into the query text, so no value can change the query.
+* **Transactions.** Oxigraph runs each ``extend`` and each SPARQL update in one transaction.
+  A replacement is first written into staging graphs (hidden from every query, listing and
+  dump), then a single update moves them over their targets; if the triples fail midway, the
+  staging graphs are dropped and the targets are untouched.
+* **Timeouts.** Oxigraph cannot interrupt a running query; the timeout is checked while the
+  results are read, which bounds queries that stream their answers.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from types import TracebackType
+from typing import BinaryIO
+
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.term import Node
+
+from ssekg.errors import ParseError, QueryError, StoreError
+from ssekg.namespaces import DEFAULT_BASE, PREFIXES, Graphs
+from ssekg.store.base import Quad, Triple
+from ssekg.store.results import QueryResult
+from ssekg.store.terms import from_ox, graph_name, to_ox, to_ox_quad
+
+STAGING = "urn:x-ssekg:staging:"
+
+#: Tokens of the query text up to its first "{": enough to find the dataset clause while
+#: skipping comments, strings and IRIs, so "FROM" inside them is not taken for the keyword.
+_TOKEN = re.compile(
+    r"""(?P<comment>\#[^\n]*)
+      | (?P<string>"{3}(?:[^"\\]|\\.|"(?!""))*"{3}|'{3}(?:[^'\\]|\\.|'(?!''))*'{3}
+                   |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+      | (?P<iri><[^<>"{}|^`\\\s]*>)
+      | (?P<brace>\{)
+      | (?P<pname>[A-Za-z][\w.\-]*:[\w.\-:%]*|:[\w.\-:%]*)
+      | (?P<word>[A-Za-z_][\w\-]*)
+      | (?P<other>\S)""",
+    re.VERBOSE,
+)
+
+
+def dataset_clause(sparql: str) -> tuple[list[str], list[str]] | None:
+    """The IRIs of the query's FROM and FROM NAMED clauses, or None when it has neither."""
+    prefixes: dict[str, str] = {}
+    base = ""
+    tokens: list[tuple[str, str]] = []
+    for match in _TOKEN.finditer(sparql):
+        kind = match.lastgroup or "other"
+        if kind == "brace":
+            break
+        if kind != "comment":
+            tokens.append((kind, match.group()))
+    default: list[str] = []
+    named: list[str] = []
+    found = False
+
+    def resolve(kind: str, text: str) -> str | None:
+        if kind == "iri":
+            iri = text[1:-1]
+            return iri if ":" in iri or not base else base + iri
+        if kind == "pname":
+            prefix, _, local = text.partition(":")
+            return prefixes[prefix] + local if prefix in prefixes else None
+        return None
+
+    for i, (kind, text) in enumerate(tokens):
+        word = text.upper() if kind == "word" else ""
+        if word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2][0] == "iri":
+            prefixes[tokens[i + 1][1].rstrip(":")] = tokens[i + 2][1][1:-1]
+        elif word == "BASE" and i + 1 < len(tokens) and tokens[i + 1][0] == "iri":
+            base = tokens[i + 1][1][1:-1]
+        elif word == "FROM" and i + 1 < len(tokens):
+            found = True
+            target, into = tokens[i + 1], default
+            if target[0] == "word" and target[1].upper() == "NAMED" and i + 2 < len(tokens):
+                target, into = tokens[i + 2], named
+            iri = resolve(*target)
+            if iri is not None:
+                into.append(iri)
+    return (default, named) if found else None
+
+
+def _query_error(error: Exception) -> QueryError:
+    detail = str(error).strip()
+    return QueryError(
+        f"the SPARQL query is not valid: {detail}; correct it at that position and try again.",
+        f"SPARQL upit nije ispravan: {detail}; ispravite ga na tom mestu i pokušajte ponovo.",
+    )
+
+
+class EmbeddedStore:
+    """An Oxigraph store; ``path=None`` keeps it in memory."""
+
+    def __init__(self, path: str | None, base: str = DEFAULT_BASE) -> None:
+        self.graphs_of = Graphs(base)
+        self.path = path
+        try:
+            self._store: ox.Store | None = ox.Store(path) if path is not None else ox.Store()
+        except OSError as error:
+            text = str(error)
+            if "lock" in text.lower():
+                raise StoreError(
+                    f"the store at {path} is in use by another process; stop that process "
+                    "(for example a running `ssekg serve`) or use another --store.",
+                    f"skladište {path} koristi drugi proces; zaustavite taj proces (na primer "
+                    "pokrenut `ssekg serve`) ili koristite drugi --store.",
+                ) from None
+            raise StoreError(
+                f"the store at {path} cannot be opened: {text}.",
+                f"skladište {path} ne može da se otvori: {text}.",
+            ) from None
+        self._drop_staging()
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    @property
+    def _ox(self) -> ox.Store:
+        if self._store is None:
+            raise StoreError("the store is closed.", "skladište je zatvoreno.")
+        return self._store
+
+    def _all_graphs(self) -> list[str]:
+        names = []
+        for node in self._ox.named_graphs():
+            if isinstance(node, ox.NamedNode) and not node.value.startswith(STAGING):
+                names.append(node.value)
+        return sorted(names)
+
+    def _visible(self, include_private: bool) -> list[str]:
+        graphs = self._all_graphs()
+        if include_private:
+            return graphs
+        return [g for g in graphs if not self.graphs_of.is_private(g)]
+
+    def _drop_staging(self) -> None:
+        for node in list(self._ox.named_graphs()):
+            if isinstance(node, ox.NamedNode) and node.value.startswith(STAGING):
+                self._ox.remove_graph(node)
+
+    def _stage(self, graph: str | None, triples: Iterable[Triple]) -> tuple[ox.NamedNode, int]:
+        """Write triples into a fresh staging graph in one transaction; returns it and the
+        number of triples."""
+        stage = ox.NamedNode(STAGING + uuid.uuid4().hex)
+        count = 0
+
+        def quads() -> Iterator[ox.Quad]:
+            nonlocal count
+            for s, p, o in triples:
+                count += 1
+                yield to_ox_quad(s, p, o, stage.value)
+
+        self._ox.extend(quads())
+        return stage, count
+
+    # -- queries ----------------------------------------------------------------------------
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Node] | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        timeout: float | None = None,
+        include_private: bool = False,
+    ) -> QueryResult:
+        visible = self._visible(include_private)
+        allowed = set(visible)
+        default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
+        named: list[ox.NamedNode | ox.BlankNode]
+        if default_graphs is not None or named_graphs is not None:
+            chosen: tuple[Sequence[str], Sequence[str]] | None = (
+                default_graphs or [],
+                named_graphs or [],
+            )
+        else:
+            chosen = dataset_clause(sparql)
+        if chosen is None:
+            default = [ox.DefaultGraph(), *(ox.NamedNode(g) for g in visible)]
+            named = [ox.NamedNode(g) for g in visible]
+        else:
+            default = [ox.NamedNode(g) for g in chosen[0] if g in allowed]
+            named = [ox.NamedNode(g) for g in chosen[1] if g in allowed]
+        substitutions = None
+        if bindings:
+            substitutions = {ox.Variable(k.lstrip("?$")): to_ox(v) for k, v in bindings.items()}
+        started = time.monotonic()
+        try:
+            answer = self._ox.query(
+                sparql,
+                default_graph=default,
+                named_graphs=named,
+                substitutions=substitutions,  # type: ignore[arg-type]
+            )
+            return self._collect(answer, started, timeout)
+        except SyntaxError as error:
+            raise _query_error(error) from None
+        except (OSError, ValueError, TypeError) as error:
+            raise QueryError(
+                f"the SPARQL query failed: {error}.", f"SPARQL upit nije uspeo: {error}."
+            ) from None
+
+    def _collect(self, answer: object, started: float, timeout: float | None) -> QueryResult:
+        def check() -> None:
+            if timeout is not None and time.monotonic() - started > timeout:
+                raise QueryError(
+                    f"the query ran longer than {timeout:g} s and was stopped; narrow it "
+                    "(fewer patterns, a LIMIT) and try again.",
+                    f"upit je trajao duže od {timeout:g} s i prekinut je; suzite ga (manje "
+                    "obrazaca, LIMIT) i pokušajte ponovo.",
+                )
+
+        if isinstance(answer, ox.QueryBoolean):
+            return QueryResult("ask", boolean=bool(answer))
+        if isinstance(answer, ox.QuerySolutions):
+            variables = [v.value for v in answer.variables]
+            rows: list[dict[str, Node]] = []
+            for solution in answer:
+                check()
+                row = {}
+                for name, term in zip(variables, solution, strict=True):
+                    if term is not None:
+                        row[name] = from_ox(term)
+                rows.append(row)
+            return QueryResult("select", variables=variables, rows=rows)
+        graph = Graph()
+        for prefix, iri in PREFIXES.items():
+            graph.bind(prefix, iri)
+        for triple in answer:  # type: ignore[attr-defined]
+            check()
+            graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
+        return QueryResult("graph", graph=graph)
+
+    def update(self, sparql: str) -> None:
+        try:
+            self._ox.update(sparql)
+        except SyntaxError as error:
+            detail = str(error).strip()
+            raise QueryError(
+                f"the SPARQL update is not valid: {detail}; correct it at that position and "
+                "try again.",
+                f"SPARQL izmena nije ispravna: {detail}; ispravite je na tom mestu i "
+                "pokušajte ponovo.",
+            ) from None
+        except (OSError, ValueError) as error:
+            raise QueryError(
+                f"the SPARQL update failed: {error}; nothing was changed.",
+                f"SPARQL izmena nije uspela: {error}; ništa nije promenjeno.",
+            ) from None
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def replace_graph(self, graph: str, triples: Iterable[Triple]) -> None:
+        self.replace_graphs({graph: triples})
+
+    def replace_graphs(
+        self,
+        replace: Mapping[str, Iterable[Triple]],
+        *,
+        add: Mapping[str, Iterable[Triple]] | None = None,
+    ) -> None:
+        staged: list[ox.NamedNode] = []
+        operations: list[str] = []
+        try:
+            for graph, triples, keep in [
+                *((g, t, False) for g, t in replace.items()),
+                *((g, t, True) for g, t in (add or {}).items()),
+            ]:
+                target = ox.NamedNode(graph)
+                stage, count = self._stage(graph, triples)
+                staged.append(stage)
+                if count:
+                    verb = "ADD" if keep else "MOVE"
+                    operations.append(f"{verb} SILENT GRAPH {stage} TO GRAPH {target}")
+                elif not keep:
+                    operations.append(f"DROP SILENT GRAPH {target}")
+            if operations:
+                self._ox.update(" ;\n".join(operations))
+        except ValueError as error:
+            raise StoreError(
+                f"the triples cannot be stored: {error}; nothing was changed.",
+                f"trojke ne mogu da se sačuvaju: {error}; ništa nije promenjeno.",
+            ) from None
+        finally:
+            for stage in staged:
+                if self._ox.contains_named_graph(stage):
+                    self._ox.remove_graph(stage)
+
+    def add_quads(self, quads: Iterable[Quad]) -> None:
+        try:
+            self._ox.extend(to_ox_quad(s, p, o, g) for s, p, o, g in quads)
+        except ValueError as error:
+            raise StoreError(
+                f"the quads cannot be stored: {error}; nothing was changed.",
+                f"četvorke ne mogu da se sačuvaju: {error}; ništa nije promenjeno.",
+            ) from None
+
+    def drop_graph(self, graph: str) -> None:
+        node = ox.NamedNode(graph)
+        if self._ox.contains_named_graph(node):
+            self._ox.remove_graph(node)
+
+    # -- inspection -------------------------------------------------------------------------
+
+    def graphs(self) -> list[str]:
+        return self._all_graphs()
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is None:
+            return len(self._ox) - sum(self.count(g) for g in self._staging())
+        answer = self._ox.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=[ox.NamedNode(graph)]
+        )
+        for solution in answer:  # type: ignore[union-attr]
+            return int(solution[0].value)
+        return 0
+
+    def _staging(self) -> list[str]:
+        return [
+            n.value
+            for n in self._ox.named_graphs()
+            if isinstance(n, ox.NamedNode) and n.value.startswith(STAGING)
+        ]
+
+    # -- dump and restore -------------------------------------------------------------------
+
+    def dump(self, out: BinaryIO, *, include_private: bool = False) -> None:
+        names: list[str | None] = [None, *self._visible(include_private)]
+        for name in names:
+            quads = self._ox.quads_for_pattern(None, None, None, graph_name(name))
+            ox.serialize(quads, out, ox.RdfFormat.N_QUADS)
+
+    def restore(self, source: BinaryIO) -> None:
+        try:
+            quads = list(ox.parse(source, ox.RdfFormat.N_QUADS))
+        except SyntaxError as error:
+            raise ParseError(
+                f"the dump does not parse as N-Quads: {error}; the store was not changed.",
+                f"kopija nije ispravan N-Quads: {error}; skladište nije promenjeno.",
+            ) from None
+        by_graph: dict[str | None, ox.NamedNode] = {}
+        operations = ["DROP SILENT DEFAULT"]
+        operations += [f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in self._all_graphs()]
+        try:
+
+            def staged() -> Iterator[ox.Quad]:
+                for quad in quads:
+                    name = quad.graph_name
+                    key = name.value if isinstance(name, ox.NamedNode) else None
+                    if isinstance(name, ox.BlankNode):
+                        key = "_:" + name.value
+                    if key not in by_graph:
+                        by_graph[key] = ox.NamedNode(STAGING + uuid.uuid4().hex)
+                    yield ox.Quad(quad.subject, quad.predicate, quad.object, by_graph[key])
+
+            self._ox.extend(staged())
+            for key, stage in by_graph.items():
+                if key is None:
+                    operations.append(f"MOVE SILENT GRAPH {stage} TO DEFAULT")
+                elif key.startswith("_:"):
+                    raise ParseError(
+                        "the dump names a graph with a blank node; only IRIs can name graphs.",
+                        "kopija imenuje graf praznim čvorom; grafove mogu da imenuju samo IRI.",
+                    )
+                else:
+                    operations.append(f"MOVE SILENT GRAPH {stage} TO GRAPH {ox.NamedNode(key)}")
+            self._ox.update(" ;\n".join(operations))
+        finally:
+            self._drop_staging()
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self._store is not None:
+            if self.path is not None:
+                self._store.flush()
+            self._store = None
+
+    def __enter__(self) -> EmbeddedStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
