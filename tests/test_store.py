@@ -248,3 +248,9 @@ def test_open_store_errors(tmp_path: Path) -> None:
     path = str(tmp_path / "busy")
     with open_store(path, create=True), pytest.raises(StoreError, match="in use"):
         open_store(path)
+
+
+def test_timeout_stops_a_query_that_runs_too_long(store: Store) -> None:
+    with pytest.raises(QueryError, match="longer than"):
+        store.query("SELECT ?o WHERE { ?s ?p ?o }", timeout=0)
+    assert len(store.query("SELECT ?o WHERE { ?s ?p ?o }", timeout=60).rows) == 2
