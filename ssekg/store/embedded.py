@@ -8,8 +8,8 @@ How the guarantees of :class:`ssekg.store.base.Store` are kept:
   FROM NAMED, GRAPH <...>, the protocol's default/named graph lists) finds nothing.
   FROM and FROM NAMED in the query are honoured by reading them from the query's text and
   intersecting them with the public graphs.
-* **Bindings** use Oxigraph's substitutions (SEP-0007): values are bound as RDF terms after
-  parsing, never spliced into the query text, so no value can change the query.
+* **Bindings** become a VALUES block at the start of the WHERE group, each value written by
+  Oxigraph's term serialiser (see `with_values`), so no value can change the query.
 * **Transactions.** Oxigraph runs each ``extend`` and each SPARQL update in one transaction.
   A replacement is first written into staging graphs (hidden from every query, listing and
   dump), then a single update moves them over their targets; if the triples fail midway, the
@@ -95,8 +95,76 @@ def dataset_clause(sparql: str) -> tuple[list[str], list[str]] | None:
     return (default, named) if found else None
 
 
+def short_detail(error: Exception) -> str:
+    """The parser's message, with its list of expected tokens cut short: the position and the
+    first expectations are what a person reads."""
+    detail = " ".join(str(error).split())
+    return detail if len(detail) <= 160 else detail[:157].rstrip() + "..."
+
+
+_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def where_group_start(sparql: str) -> int | None:
+    """The offset just after the ``{`` that opens the query's outermost WHERE group."""
+    form: str | None = None
+    depth = 0
+    seen_where = False
+    for match in _TOKEN.finditer(sparql):
+        kind, text = match.lastgroup, match.group()
+        if kind == "word":
+            word = text.upper()
+            if form is None and word in _FORMS:
+                form = word
+            if depth == 0 and word == "WHERE":
+                seen_where = True
+        elif kind == "brace":
+            if depth == 0 and (seen_where or form in ("SELECT", "ASK", "DESCRIBE")):
+                return match.end()
+            depth += 1
+        elif text == "}":
+            depth -= 1
+    return None
+
+
+def with_values(sparql: str, bindings: Mapping[str, Node]) -> str:
+    """The query with ``bindings`` as a VALUES block at the start of its WHERE group.
+
+    pyoxigraph's substitutions would be neater, but they require the variable in the
+    projection, which rules out aggregates and filters on unprojected variables. The values
+    are written by pyoxigraph's own term serialiser (N-Triples syntax, escaped), never pasted
+    from user text, so a value cannot change the query's structure."""
+    names = []
+    for name in bindings:
+        bare = name.lstrip("?$")
+        if not _VARIABLE.match(bare):
+            raise QueryError(
+                f"{name!r} is not a SPARQL variable name; use letters, digits and '_'.",
+                f"{name!r} nije ime SPARQL promenljive; koristite slova, cifre i '_'.",
+            )
+        names.append(bare)
+    terms = []
+    for value in bindings.values():
+        term = to_ox(value)
+        if isinstance(term, ox.BlankNode):
+            raise QueryError(
+                "a query parameter cannot be a blank node; give an IRI or a literal.",
+                "parametar upita ne može biti prazan čvor; navedite IRI ili literal.",
+            )
+        terms.append(str(term))
+    start = where_group_start(sparql)
+    if start is None:
+        raise QueryError(
+            "the query has no WHERE group to bind parameters in; add one and try again.",
+            "upit nema WHERE grupu u koju bi se vezali parametri; dodajte je i pokušajte ponovo.",
+        )
+    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(terms)}) }} "
+    return sparql[:start] + block + sparql[start:]
+
+
 def _query_error(error: Exception) -> QueryError:
-    detail = str(error).strip()
+    detail = short_detail(error)
     return QueryError(
         f"the SPARQL query is not valid: {detail}; correct it at that position and try again.",
         f"SPARQL upit nije ispravan: {detail}; ispravite ga na tom mestu i pokušajte ponovo.",
@@ -196,16 +264,15 @@ class EmbeddedStore:
         else:
             default = [ox.NamedNode(g) for g in chosen[0] if g in allowed]
             named = [ox.NamedNode(g) for g in chosen[1] if g in allowed]
-        substitutions = None
         if bindings:
-            substitutions = {ox.Variable(k.lstrip("?$")): to_ox(v) for k, v in bindings.items()}
+            sparql = with_values(sparql, bindings)
         started = time.monotonic()
         try:
             answer = self._ox.query(
                 sparql,
+                prefixes=PREFIXES,
                 default_graph=default,
                 named_graphs=named,
-                substitutions=substitutions,  # type: ignore[arg-type]
             )
             return self._collect(answer, started, timeout)
         except SyntaxError as error:
@@ -248,9 +315,9 @@ class EmbeddedStore:
 
     def update(self, sparql: str) -> None:
         try:
-            self._ox.update(sparql)
+            self._ox.update(sparql, prefixes=PREFIXES)
         except SyntaxError as error:
-            detail = str(error).strip()
+            detail = short_detail(error)
             raise QueryError(
                 f"the SPARQL update is not valid: {detail}; correct it at that position and "
                 "try again.",
