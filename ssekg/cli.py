@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, BinaryIO, TypeVar
 
 import typer
 from rdflib import Literal, URIRef
@@ -18,6 +18,10 @@ from rich.table import Table
 from ssekg import __version__
 from ssekg.errors import InputError, SsekgError, ValidationFailed
 from ssekg.namespaces import DEFAULT_BASE
+
+if TYPE_CHECKING:
+    from ssekg.store.base import Store
+    from ssekg.store.results import QueryResult
 
 app = typer.Typer(
     name="ssekg",
@@ -64,7 +68,7 @@ def run(action: Callable[[], T]) -> T:
         raise typer.Exit(error.exit_code) from None
 
 
-def open_for(spec: str, base: str, *, create: bool = False):  # type: ignore[no-untyped-def]
+def open_for(spec: str, base: str, *, create: bool = False) -> Store:
     from ssekg.store import open_store
 
     return open_store(spec, base=base, create=create)
@@ -244,7 +248,7 @@ def query(
     run(work)
 
 
-def print_table(result) -> None:  # type: ignore[no-untyped-def]
+def print_table(result: QueryResult) -> None:
     if result.kind == "ask":
         out.print("true" if result.boolean else "false")
         return
@@ -280,7 +284,7 @@ def dump(
     run(work)
 
 
-def _open_output(file: Path):  # type: ignore[no-untyped-def]
+def _open_output(file: Path) -> BinaryIO:
     try:
         return file.open("wb")
     except OSError as error:
@@ -350,7 +354,7 @@ def demo(
     run(work)
 
 
-def _serve(target, host: str, port: int, token: str | None, timeout: float) -> None:  # type: ignore[no-untyped-def]
+def _serve(target: Store, host: str, port: int, token: str | None, timeout: float) -> None:
     import uvicorn
 
     from ssekg.server.app import create_app
