@@ -1,0 +1,366 @@
+"""Validation of data against the SHACL shapes of ``ssekg/shapes``.
+
+The data is validated together with the reference graph (ontology, taxonomies, places), so that
+the shapes can check that a concept belongs to the right scheme and that a municipality is a
+place of the gazetteer. Only results about the data are reported, never about the reference.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Any, Protocol
+
+from pyshacl import validate as shacl_validate
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, SH
+from rdflib.term import Node
+
+from ssekg.namespaces import ORG, PREFIXES, SSEKG
+from ssekg.resources import data_files
+
+SHX = Namespace("https://w3id.org/ssekg/shapes#")
+PROV_DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
+SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+SEVERITY_SR = {"Violation": "Greška", "Warning": "Upozorenje", "Info": "Napomena"}
+# How a node that is not an actor belongs to one: the actor points at it (address, offers,
+# status, ...) or it points at the actor (membership, cooperation, funding).
+_OWNER_BACKLINKS = (
+    URIRef("http://www.w3.org/ns/locn#address"),
+    URIRef("http://www.opengis.net/ont/geosparql#hasGeometry"),
+    SSEKG.offers,
+    SSEKG.needs,
+    SSEKG.hasStatus,
+    URIRef("https://schema.org/contactPoint"),
+    SSEKG.sourceRecord,
+    URIRef("http://www.w3.org/ns/adms#identifier"),
+)
+_OWNER_FORWARD = (ORG.member, SSEKG.partner, SSEKG.recipient, SSEKG.funder, ORG.organization)
+
+
+class Store(Protocol):
+    """What :func:`validate_store` needs of a store."""
+
+    def query(self, sparql: str, *args: Any, **kwargs: Any) -> Any: ...
+
+
+@dataclass(frozen=True)
+class ValidationIssue:
+    """One SHACL result about the data, with the actor it concerns."""
+
+    severity: str
+    focus: str
+    actor: str | None
+    actor_name: str | None
+    source_record: str | None
+    path: str | None
+    value: str | None
+    message_en: str
+    message_sr: str
+    shape: str
+
+    def message(self, lang: str = "sr") -> str:
+        return self.message_sr if lang.startswith("sr") else self.message_en
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of one validation: ``conforms`` is True when there is no Violation
+    (Warnings and Infos are allowed)."""
+
+    results: list[ValidationIssue] = field(default_factory=list)
+    graph: Graph = field(default_factory=Graph, repr=False)
+
+    @property
+    def violations(self) -> int:
+        return sum(1 for r in self.results if r.severity == "Violation")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for r in self.results if r.severity == "Warning")
+
+    @property
+    def infos(self) -> int:
+        return sum(1 for r in self.results if r.severity == "Info")
+
+    @property
+    def conforms(self) -> bool:
+        return self.violations == 0
+
+    def by_actor(self) -> list[tuple[str | None, list[ValidationIssue]]]:
+        """Issues grouped by actor, actors in IRI order, issues without an actor last."""
+        groups: dict[str | None, list[ValidationIssue]] = {}
+        for issue in self.results:
+            groups.setdefault(issue.actor, []).append(issue)
+        keys = sorted((k for k in groups if k is not None)) + ([None] if None in groups else [])
+        return [(k, groups[k]) for k in keys]
+
+    def to_text(self, lang: str = "sr") -> str:
+        sr = lang.startswith("sr")
+        lines: list[str] = []
+        for actor, issues in self.by_actor():
+            first = issues[0]
+            if actor is None:
+                lines.append("Ostali čvorovi" if sr else "Other nodes")
+            else:
+                name = first.actor_name or ("(bez naziva)" if sr else "(no name)")
+                header = f"{name} <{actor}>"
+                if first.source_record:
+                    header += f" ({'zapis' if sr else 'record'} {first.source_record})"
+                lines.append(header)
+            for issue in issues:
+                severity = SEVERITY_SR[issue.severity] if sr else issue.severity
+                parts = [f"  {severity}:"]
+                if issue.path:
+                    parts.append(issue.path)
+                if issue.value is not None:
+                    parts.append(f"= {issue.value}")
+                if issue.focus != actor:
+                    parts.append(f"[{issue.focus}]")
+                lines.append(" ".join(parts) + " — " + issue.message(lang))
+        if sr:
+            verdict = "podaci su ispravni" if self.conforms else "podaci nisu ispravni"
+            lines.append(
+                f"Ukupno: {self.violations} grešaka, {self.warnings} upozorenja, "
+                f"{self.infos} napomena; {verdict}."
+            )
+        else:
+            verdict = "the data conforms" if self.conforms else "the data does not conform"
+            lines.append(
+                f"Total: {self.violations} violation(s), {self.warnings} warning(s), "
+                f"{self.infos} info(s); {verdict}."
+            )
+        return "\n".join(lines)
+
+    def to_json(self) -> str:
+        actors = []
+        for actor, issues in self.by_actor():
+            actors.append(
+                {
+                    "actor": actor,
+                    "name": issues[0].actor_name,
+                    "record": issues[0].source_record,
+                    "issues": [
+                        {k: v for k, v in asdict(i).items() if k not in ("actor", "actor_name")}
+                        for i in issues
+                    ],
+                }
+            )
+        body = {
+            "conforms": self.conforms,
+            "violations": self.violations,
+            "warnings": self.warnings,
+            "actors": actors,
+        }
+        return json.dumps(body, ensure_ascii=False, indent=2)
+
+    def to_turtle(self) -> str:
+        return self.graph.serialize(format="turtle")
+
+
+@lru_cache(maxsize=1)
+def _shapes() -> Graph:
+    graph = Graph()
+    for f in data_files("shapes", ".ttl"):
+        graph.parse(data=f.read_text(encoding="utf-8"), format="turtle", publicID=str(f))
+    return graph
+
+
+def load_shapes() -> Graph:
+    """The shapes graph of the package (all ``ssekg/shapes/*.ttl``), parsed once."""
+    return _shapes()
+
+
+def validate(
+    data: Graph, *, reference: Graph | None = None, shapes: Graph | None = None
+) -> ValidationReport:
+    """Validate ``data`` with the shapes, reading concepts and places from ``reference``
+    (default: the package's reference graph)."""
+    if reference is None:
+        from ssekg.reference import reference_graph
+
+        reference = reference_graph()
+    shapes_graph = load_shapes() if shapes is None else shapes
+    union = Graph()
+    for prefix, iri in PREFIXES.items():
+        union.bind(prefix, iri)
+    for triple in data:
+        union.add(triple)
+    for triple in reference:
+        union.add(triple)
+    _, results_graph, _ = shacl_validate(
+        union,
+        shacl_graph=shapes_graph,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        inplace=True,
+    )
+    assert isinstance(results_graph, Graph)
+    reference_nodes = set(reference.subjects())
+    data_nodes = {s for s in data.subjects() if s not in reference_nodes}
+    report_graph = Graph()
+    for prefix, iri in PREFIXES.items():
+        report_graph.bind(prefix, iri)
+    report_graph.bind("shx", str(SHX))
+    report_node = BNode()
+    report_graph.add((report_node, RDF.type, SH.ValidationReport))
+    issues: list[ValidationIssue] = []
+    for result in results_graph.objects(None, SH.result):
+        focus = results_graph.value(result, SH.focusNode)
+        if focus is None or focus not in data_nodes:
+            continue
+        issues.append(_issue(result, results_graph, union, shapes_graph))
+        report_graph.add((report_node, SH.result, result))
+        for triple in results_graph.cbd(result):
+            report_graph.add(triple)
+    issues.sort(key=lambda i: (i.actor or "~", i.focus, _SEVERITY_ORDER[i.severity], i.shape))
+    report = ValidationReport(results=issues, graph=report_graph)
+    report_graph.add((report_node, SH.conforms, Literal(report.conforms)))
+    return report
+
+
+_SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+def validate_store(store: Store) -> ValidationReport:
+    """Validate the public union of a store (every public graph; the store's reference graph
+    is taken as the reference, not reported on)."""
+    from ssekg.reference import reference_graph
+
+    union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").graph
+    reference = reference_graph()
+    data = Graph()
+    for triple in union:
+        if triple not in reference:
+            data.add(triple)
+    return validate(data, reference=reference)
+
+
+def _issue(result: Node, results: Graph, union: Graph, shapes: Graph) -> ValidationIssue:
+    focus = results.value(result, SH.focusNode)
+    assert focus is not None
+    severity = SEVERITIES.get(results.value(result, SH.resultSeverity), "Violation")  # type: ignore[arg-type]
+    shape = _shape_of(result, results)
+    messages = list(results.objects(result, SH.resultMessage))
+    if shape is not None:
+        messages += list(shapes.objects(shape, SH.message))
+    path = results.value(result, SH.resultPath)
+    value = results.value(result, SH.value)
+    actor = _actor_of(focus, union)
+    return ValidationIssue(
+        severity=severity,
+        focus=str(focus),
+        actor=str(actor) if actor is not None else None,
+        actor_name=_name(actor, union) if actor is not None else None,
+        source_record=_record_of(focus, actor, union),
+        path=_render_path(path, results) if path is not None else None,
+        value=_render_value(value) if value is not None else None,
+        message_en=_pick(messages, ("en",)),
+        message_sr=_pick(messages, ("sr-latn", "sr")),
+        shape=str(shape) if shape is not None else "",
+    )
+
+
+def _shape_of(result: Node, results: Graph) -> Node | None:
+    """The named shape a result comes from: the SPARQL constraint for SHACL-SPARQL, else the
+    (property) shape."""
+    constraint = results.value(result, SH.sourceConstraint)
+    if isinstance(constraint, URIRef):
+        return constraint
+    return results.value(result, SH.sourceShape)
+
+
+def _pick(messages: Iterable[Node], langs: tuple[str, ...]) -> str:
+    literals = [m for m in messages if isinstance(m, Literal)]
+    for lang in langs:
+        for m in literals:
+            if (m.language or "").lower() == lang:
+                return str(m)
+    for m in literals:
+        if m.language is None:
+            return str(m)
+    return str(literals[0]) if literals else ""
+
+
+def _actor_of(focus: Node, graph: Graph) -> Node | None:
+    if (focus, RDF.type, SSEKG.Actor) in graph:
+        return focus
+    for prop in _OWNER_BACKLINKS:
+        for subject in graph.subjects(prop, focus):
+            if (subject, RDF.type, SSEKG.Actor) in graph:
+                return subject
+    for prop in _OWNER_FORWARD:
+        for obj in sorted(graph.objects(focus, prop), key=str):
+            if (obj, RDF.type, SSEKG.Actor) in graph:
+                return obj
+    return None
+
+
+def _name(actor: Node, graph: Graph) -> str | None:
+    names = [n for n in graph.objects(actor, SSEKG.name) if isinstance(n, Literal)]
+    if not names:
+        return None
+    latin = [n for n in graph.objects(actor, SSEKG.transliteratedName) if isinstance(n, Literal)]
+    for candidates in (names, latin):
+        for n in sorted(candidates):
+            if (n.language or "").lower() == "sr-latn":
+                return str(n)
+    for lang in ("sr", "en"):
+        for n in sorted(names):
+            if (n.language or "").lower() == lang:
+                return str(n)
+    return str(sorted(names)[0])
+
+
+def _record_of(focus: Node, actor: Node | None, graph: Graph) -> str | None:
+    records = list(graph.objects(focus, PROV_DERIVED))
+    if actor is not None:
+        records += sorted(graph.objects(actor, SSEKG.sourceRecord), key=str)
+    if (focus, RDF.type, SSEKG.SourceRecord) in graph:
+        records.insert(0, focus)
+    for record in records:
+        key = graph.value(record, SSEKG.recordKey)
+        if key is not None:
+            return str(key)
+    return None
+
+
+def _render_value(value: Node) -> str:
+    if isinstance(value, Literal):
+        text = str(value)
+        if value.language:
+            return f'"{text}"@{value.language}'
+        if value.datatype is not None:
+            return f'"{text}"^^{_compact(value.datatype)}'
+        return f'"{text}"'
+    if isinstance(value, URIRef):
+        return f"<{value}>"
+    return str(value)
+
+
+def _render_path(path: Node, graph: Graph) -> str:
+    if isinstance(path, URIRef):
+        return _compact(path)
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return " | ".join(_render_path(p, graph) for p in Collection(graph, alternatives))
+    inverse = graph.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + _render_path(inverse, graph)
+    if graph.value(path, RDF.first) is not None:
+        return "/".join(_render_path(p, graph) for p in Collection(graph, path))
+    return str(path)
+
+
+def _compact(iri: Node) -> str:
+    text = str(iri)
+    best = ""
+    for prefix, ns in PREFIXES.items():
+        if text.startswith(ns) and len(ns) > len(best):
+            best = ns
+            chosen = prefix
+    return f"{chosen}:{text[len(best):]}" if best else f"<{text}>"
