@@ -173,7 +173,7 @@ def validate(
 
 def parse_param(text: str) -> tuple[str, Node]:
     """``name=value`` → a binding: ``<iri>`` or an http(s) IRI becomes an IRI, the rest a
-    plain literal (integers and decimals typed as such)."""
+    plain string (identifiers such as "07204990" keep their leading zeros)."""
     name, sep, value = text.partition("=")
     name = name.strip().lstrip("?$")
     if not sep or not name.isidentifier():
@@ -185,8 +185,6 @@ def parse_param(text: str) -> tuple[str, Node]:
         return name, URIRef(value[1:-1])
     if value.startswith(("http://", "https://", "urn:")):
         return name, URIRef(value)
-    if value.lstrip("-").isdigit():
-        return name, Literal(int(value))
     return name, Literal(value)
 
 
