@@ -17,6 +17,8 @@ from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from ssekg.namespaces import ORG, PREFIXES, SSEKG
@@ -24,7 +26,7 @@ from ssekg.resources import data_files
 
 SHX = Namespace("https://w3id.org/ssekg/shapes#")
 PROV_DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
-SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+SEVERITIES: dict[URIRef, str] = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 SEVERITY_SR = {"Violation": "Greška", "Warning": "Upozorenje", "Info": "Napomena"}
 # How a node that is not an actor belongs to one: the actor points at it (address, offers,
 # status, ...) or it points at the actor (membership, cooperation, funding).
@@ -95,7 +97,7 @@ class ValidationReport:
         groups: dict[str | None, list[ValidationIssue]] = {}
         for issue in self.results:
             groups.setdefault(issue.actor, []).append(issue)
-        keys = sorted((k for k in groups if k is not None)) + ([None] if None in groups else [])
+        keys = sorted(k for k in groups if k is not None) + ([None] if None in groups else [])
         return [(k, groups[k]) for k in keys]
 
     def to_text(self, lang: str = "sr") -> str:
@@ -161,6 +163,21 @@ class ValidationReport:
         return self.graph.serialize(format="turtle")
 
 
+@lru_cache(maxsize=256)
+def _prepared(text: str) -> Query:
+    return prepareQuery(text)
+
+
+class _DataGraph(Graph):
+    """The graph pyshacl validates. pyshacl sends the same SHACL-SPARQL text once per focus
+    node; parsing it dominates the cost, so parsed queries are kept by their text."""
+
+    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(query_object, str) and not kwargs.get("initNs"):
+            query_object = _prepared(query_object)
+        return super().query(query_object, *args, **kwargs)
+
+
 @lru_cache(maxsize=1)
 def _shapes() -> Graph:
     graph = Graph()
@@ -184,7 +201,7 @@ def validate(
 
         reference = reference_graph()
     shapes_graph = load_shapes() if shapes is None else shapes
-    union = Graph()
+    union = _DataGraph()
     for prefix, iri in PREFIXES.items():
         union.bind(prefix, iri)
     for triple in data:
@@ -243,7 +260,8 @@ def validate_store(store: Store) -> ValidationReport:
 def _issue(result: Node, results: Graph, union: Graph, shapes: Graph) -> ValidationIssue:
     focus = results.value(result, SH.focusNode)
     assert focus is not None
-    severity = SEVERITIES.get(results.value(result, SH.resultSeverity), "Violation")  # type: ignore[arg-type]
+    level = results.value(result, SH.resultSeverity)
+    severity = SEVERITIES.get(level, "Violation") if isinstance(level, URIRef) else "Violation"
     shape = _shape_of(result, results)
     messages = list(results.objects(result, SH.resultMessage))
     if shape is not None:
@@ -363,4 +381,4 @@ def _compact(iri: Node) -> str:
         if text.startswith(ns) and len(ns) > len(best):
             best = ns
             chosen = prefix
-    return f"{chosen}:{text[len(best):]}" if best else f"<{text}>"
+    return f"{chosen}:{text[len(best) :]}" if best else f"<{text}>"
