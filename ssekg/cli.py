@@ -58,7 +58,7 @@ def run(action: Callable[[], T]) -> T:
     except ValidationFailed as error:
         report = error.report
         if report is not None and hasattr(report, "to_text"):
-            err.print(report.to_text("en"), markup=False, highlight=False)
+            sys.stderr.write(report.to_text("en") + "\n")
         err.print(f"error: {error.en}", markup=False, highlight=False)
         err.print(f"greška: {error.sr}", markup=False, highlight=False)
         raise typer.Exit(error.exit_code) from None
@@ -117,7 +117,7 @@ def load(
             f"{summary.report.warnings} warnings."
         )
         if summary.report.warnings:
-            out.print(summary.report.to_text("en"), markup=False, highlight=False)
+            sys.stdout.write(summary.report.to_text("en") + "\n")
 
     run(work)
 
@@ -164,7 +164,7 @@ def validate(
         elif format == "turtle":
             sys.stdout.write(report.to_turtle())
         else:
-            out.print(report.to_text(lang), markup=False, highlight=False)
+            sys.stdout.write(report.to_text(lang) + "\n")
         return 0 if report.conforms else 1
 
     code = run(work)
