@@ -41,4 +41,4 @@ def _cached_query(
 
 def install() -> None:
     """Route rdflib's SPARQL queries through the cache (idempotent)."""
-    processor.SPARQLProcessor.query = _cached_query  # type: ignore[method-assign,assignment]
+    processor.SPARQLProcessor.query = _cached_query  # type: ignore[method-assign]
