@@ -340,3 +340,15 @@ def test_validate_store_checks_the_public_union_without_the_reference() -> None:
     assert store.queries and store.queries[0].startswith("CONSTRUCT")
     assert not report.conforms
     assert {i.focus for i in report.results} == {f"{TEST_BASE}Actor-name/a"}
+
+
+def test_unknown_concept_is_rejected_against_the_real_taxonomies() -> None:
+    data = Graph().parse(FIXTURES / "valid" / "full.ttl")
+    zlatna = URIRef("https://w3id.org/ssekg/id/actor/mb/17400169")
+    data.set((zlatna, SSEKG.legalForm, URIRef(concept("legal-form", "ZAD-XYZ"))))
+    data.set((zlatna, SSEKG.municipality, PLACE["nis-palilula"]))
+    report = validate(data)
+    assert [(i.shape, i.severity) for i in report.results] == [
+        (str(SHX["Actor-legalForm"]), "Violation")
+    ]
+    assert report.results[0].value == f"<{concept('legal-form', 'ZAD-XYZ')}>"
