@@ -180,3 +180,39 @@ def test_module_entry_point_runs() -> None:
     )
     assert done.returncode == 0
     assert done.stdout.startswith("ssekg ")
+
+
+@pytest.mark.slow
+def test_demo_serves_the_example_data() -> None:
+    import socket
+    import time
+    import urllib.parse
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ssekg", "demo", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        query = urllib.parse.urlencode(
+            {"query": "SELECT (COUNT(?a) AS ?n) WHERE { ?a a ssekg:Actor }"}
+        )
+        deadline = time.monotonic() + 60
+        answer = None
+        while time.monotonic() < deadline and answer is None:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/sparql?{query}", timeout=5
+                ) as response:
+                    answer = json.load(response)
+            except OSError:
+                time.sleep(0.5)
+        assert answer is not None, "the demo server did not answer within 60 s"
+        assert int(answer["results"]["bindings"][0]["n"]["value"]) >= 45
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
