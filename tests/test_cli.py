@@ -119,6 +119,16 @@ def test_a_failed_load_keeps_what_was_there(store: str, cli_fixtures: Path, tmp_
     assert count_actors(store) == 1
 
 
+def test_unknown_concept_is_rejected_and_changes_nothing(
+    store: str, cli_fixtures: Path
+) -> None:
+    invoke("load", str(cli_fixtures / "valid.ttl"), "--store", store)
+    result = invoke("load", str(cli_fixtures / "unknown-concept.ttl"), "--store", store)
+    assert result.exit_code == 1
+    assert "NO-SUCH-TYPE" in result.stderr
+    assert count_actors(store) == 1
+
+
 def test_unknown_store_path_says_so(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere"
     result = invoke("query", "ASK {}", "--store", str(missing))
