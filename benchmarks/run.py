@@ -1,0 +1,84 @@
+"""First benchmark: loading and validating synthetic data, each step in its own process.
+
+    python benchmarks/run.py 10000 100000 [--no-validate] [--validate-max N]
+
+Reports wall time, peak RSS and time as a ratio to a raw pyoxigraph bulk load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+STEPS = {
+    "a-pyoxigraph": "import pyoxigraph as ox; s = ox.Store(); s.bulk_load(path={f!r}, "
+    "format=ox.RdfFormat.N_TRIPLES)",
+    "b-rdflib": "import rdflib; rdflib.Graph().parse({f!r}, format='nt')",
+    "c-ssekg-store": "import rdflib; from ssekg.store import open_store; "
+    "g = rdflib.Graph().parse({f!r}, format='nt'); st = open_store('memory'); "
+    "st.replace_graph(st.graphs.source('synthetic') if hasattr(st, 'graphs') else "
+    "'https://w3id.org/ssekg/id/graph/source/synthetic', iter(g))",
+    "d-validation": "import rdflib; from ssekg.validation import validate; "
+    "validate(rdflib.Graph().parse({f!r}, format='nt'))",
+}
+
+
+def measure(code: str) -> dict[str, float | str]:
+    """Wall time and peak RSS (MiB) of one step, run in a fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr else "failed"}
+    # ru_maxrss of children is the maximum over all of them so far; each step runs alone
+    return {"seconds": round(wall, 3), "peak_rss_mib": round(max(peak, before) / 1024, 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("sizes", type=int, nargs="*", default=[10000, 100000])
+    parser.add_argument("--no-validate", action="store_true")
+    parser.add_argument("--validate-max", type=int, default=100000)
+    args = parser.parse_args(argv)
+    results: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            data = Path(tmp) / f"synthetic-{n}.nt"
+            subprocess.run([sys.executable, str(HERE / "generate.py"), str(n), "-o", str(data)],
+                           check=True, capture_output=True)  # fmt: skip
+            row: dict[str, object] = {"actors": n, "bytes": data.stat().st_size}
+            for step, template in STEPS.items():
+                if step == "d-validation" and (args.no_validate or n > args.validate_max):
+                    continue
+                row[step] = measure(template.format(f=str(data)))
+            base = row["a-pyoxigraph"]
+            for step in STEPS:
+                m = row.get(step)
+                if isinstance(m, dict) and isinstance(base, dict) and "seconds" in m:
+                    m["ratio"] = round(float(m["seconds"]) / float(base["seconds"]), 1)
+            results.append(row)
+            print(json.dumps(row), flush=True)
+    out = HERE / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"run-{time.strftime('%Y%m%dT%H%M%S')}.json").write_text(json.dumps(results, indent=2))
+    print(f"{'actors':>8} {'step':<15} {'s':>8} {'ratio':>6} {'MiB':>7}")
+    for row in results:
+        for step in STEPS:
+            m = row.get(step)
+            if isinstance(m, dict):
+                print(f"{row['actors']:>8} {step:<15} {m.get('seconds', '-'):>8} "
+                      f"{m.get('ratio', '-'):>6} {m.get('peak_rss_mib', m.get('error', '')):>7}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
