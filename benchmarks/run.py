@@ -75,8 +75,9 @@ def main(argv: list[str] | None = None) -> int:
         for step in STEPS:
             m = row.get(step)
             if isinstance(m, dict):
-                print(f"{row['actors']:>8} {step:<15} {m.get('seconds', '-'):>8} "
-                      f"{m.get('ratio', '-'):>6} {m.get('peak_rss_mib', m.get('error', '')):>7}")  # fmt: skip
+                rss = m.get("peak_rss_mib", m.get("error", ""))
+                secs, ratio = m.get("seconds", "-"), m.get("ratio", "-")
+                print(f"{row['actors']:>8} {step:<15} {secs:>8} {ratio:>6} {rss:>7}")
     return 0
 
 
