@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -22,25 +21,30 @@ STEPS = {
     "format=ox.RdfFormat.N_TRIPLES)",
     "b-rdflib": "import rdflib; rdflib.Graph().parse({f!r}, format='nt')",
     "c-ssekg-store": "import rdflib; from ssekg.store import open_store; "
-    "g = rdflib.Graph().parse({f!r}, format='nt'); st = open_store('memory'); "
-    "st.replace_graph(st.graphs.source('synthetic') if hasattr(st, 'graphs') else "
-    "'https://w3id.org/ssekg/id/graph/source/synthetic', iter(g))",
+    "g = rdflib.Graph().parse({f!r}, format='nt'); st = open_store('memory', create=True); "
+    "st.replace_graph(st.graphs_of.source('synthetic'), g)",
     "d-validation": "import rdflib; from ssekg.validation import validate; "
     "validate(rdflib.Graph().parse({f!r}, format='nt'))",
 }
 
 
+#: Appended to every step: the child reports its own peak resident memory (KiB on Linux).
+REPORT_PEAK = "\nimport resource; print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+
+
 def measure(code: str) -> dict[str, float | str]:
     """Wall time and peak RSS (MiB) of one step, run in a fresh process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code + REPORT_PEAK], capture_output=True, text=True
+    )
     wall = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if done.returncode != 0:
         return {"error": done.stderr.strip().splitlines()[-1] if done.stderr else "failed"}
-    # ru_maxrss of children is the maximum over all of them so far; each step runs alone
-    return {"seconds": round(wall, 3), "peak_rss_mib": round(max(peak, before) / 1024, 1)}
+    peak = next(
+        int(line.split()[1]) for line in done.stdout.splitlines() if line.startswith("PEAK")
+    )
+    return {"seconds": round(wall, 3), "peak_rss_mib": round(peak / 1024, 1)}
 
 
 def main(argv: list[str] | None = None) -> int:
