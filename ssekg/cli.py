@@ -93,7 +93,9 @@ def load(
     file: Annotated[Path, typer.Argument(help="The file to load.")],
     mapping: Annotated[Path | None, typer.Option(help="Mapping for tabular sources.")] = None,
     source_id: Annotated[str | None, typer.Option(help="Source id (default: file name).")] = None,
-    strict: Annotated[bool, typer.Option(help="Reject the whole load on any Violation.")] = False,
+    strict: Annotated[
+        bool, typer.Option(help="Reject the whole load on any Violation (RDF files always are).")
+    ] = False,
     store: StoreOption = DEFAULT_STORE,
     base_iri: BaseOption = DEFAULT_BASE,
 ) -> None:
