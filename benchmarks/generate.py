@@ -15,6 +15,7 @@ from pathlib import Path
 
 import cyrtranslit
 from rdflib import RDF, XSD, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV
 from rdflib.term import Node
 from stdnum.iso7064 import mod_11_10
 
@@ -83,6 +84,12 @@ def generate(
     planted = errors if errors is not None else Counter()
     base = DEFAULT_BASE
     networks: list[URIRef] = []
+    funders: list[URIRef] = []
+    previous: URIRef | None = None
+    source = URIRef(f"{base}source/{SOURCE}")
+    yield source, RDF.type, SSEKG.Source
+    yield source, SSEKG.sourceId, Literal(SOURCE)
+    yield source, DCTERMS.title, Literal("Synthetic survey", lang="en")
     for i in range(n_actors):
         label, atype, form = KINDS[i % len(KINDS)]
         error = rng.choice(ERROR_KINDS) if rng.random() < error_rate else None
@@ -134,10 +141,60 @@ def generate(
         yield geom, RDF.type, GEO.Geometry
         point = f"POINT({lon + rng.uniform(-0.01, 0.01):.5f} {lat + rng.uniform(-0.01, 0.01):.5f})"
         yield geom, GEO.asWKT, Literal(point, datatype=GEO.wktLiteral)
-        need = URIRef(f"{a}/need/{AREAS[i % len(AREAS)]}")
-        yield a, SSEKG.needs, need
-        yield need, RDF.type, SSEKG.CapacityNeed
-        yield need, SSEKG.capacityArea, URIRef(concept("capacity-area", AREAS[i % len(AREAS)]))
+        record = URIRef(f"{source}/record/{i + 2}")
+        yield record, RDF.type, SSEKG.SourceRecord
+        yield record, SSEKG.recordKey, Literal(str(i + 2))
+        yield record, DCTERMS.isPartOf, source
+        yield a, SSEKG.sourceRecord, record
+        need_area = AREAS[i % len(AREAS)]
+        offer_area = AREAS[(i + 2) % len(AREAS)]
+        for kind, prop, cls, area in (
+            ("need", SSEKG.needs, SSEKG.CapacityNeed, need_area),
+            ("offer", SSEKG.offers, SSEKG.CapacityOffer, offer_area),
+        ):
+            node = URIRef(f"{a}/{kind}/{area}")
+            yield a, prop, node
+            yield node, RDF.type, cls
+            yield node, SSEKG.capacityArea, URIRef(concept("capacity-area", area))
+            yield node, PROV.wasDerivedFrom, record
+        if i % 7 == 0:
+            resource = URIRef(f"{a}/need/GRANT")
+            yield a, SSEKG.needs, resource
+            yield resource, RDF.type, SSEKG.ResourceNeed
+            yield resource, SSEKG.resourceType, URIRef(concept("resource-type", "GRANT"))
+            yield resource, PROV.wasDerivedFrom, record
+        if atype in ("SE", "COOP") and i % 3 == 0:
+            status = URIRef(f"{a}/status/1")
+            yield a, SSEKG.hasStatus, status
+            yield status, RDF.type, SSEKG.SocialEntrepreneurshipStatus
+            yield status, SSEKG.statusKind, URIRef(concept("se-status-kind", "LEGAL"))
+            yield (
+                status,
+                SSEKG.grantedOn,
+                Literal(f"202{rng.randint(3, 6)}-03-01", datatype=XSD.date),
+            )
+            yield status, SSEKG.register, URIRef(concept("register", "APR-RPS"))
+        if atype in ("DON", "FIN"):
+            funders.append(a)
+        elif funders and i % 5 == 0:
+            funding = URIRef(f"{base}funding/{SOURCE}-{i}")
+            yield funding, RDF.type, SSEKG.Funding
+            yield funding, SSEKG.funder, rng.choice(funders)
+            yield funding, SSEKG.recipient, a
+            yield (
+                funding,
+                SSEKG.amount,
+                Literal(f"{rng.randint(1, 50) * 1000}.00", datatype=XSD.decimal),
+            )
+            yield funding, SSEKG.currency, Literal(rng.choice(["EUR", "RSD"]))
+            yield funding, SSEKG.year, Literal(str(rng.randint(2018, 2026)), datatype=XSD.gYear)
+        if previous is not None and i % 4 == 0:
+            cooperation = URIRef(f"{base}cooperation/{SOURCE}-{i}")
+            yield cooperation, RDF.type, SSEKG.Cooperation
+            yield cooperation, SSEKG.partner, a
+            yield cooperation, SSEKG.partner, previous
+            yield cooperation, SSEKG.topic, URIRef(concept("advocacy-topic", "SE-LAW"))
+        previous = a
         if atype == "NET":
             networks.append(a)
         elif networks:
