@@ -32,3 +32,23 @@ def test_no_errors_when_rate_is_zero() -> None:
     planted: Counter[str] = Counter()
     list(generate(300, error_rate=0.0, errors=planted))
     assert sum(planted.values()) == 0
+
+
+def test_clean_data_validates_and_planted_errors_are_caught() -> None:
+
+    from rdflib import Graph
+
+    from ssekg.validation import validate
+
+    clean = Graph()
+    for triple in generate(40, seed=3, error_rate=0.0):
+        clean.add(triple)
+    report = validate(clean)
+    assert report.violations == 0 and report.warnings == 0
+
+    planted: Counter[str] = Counter()
+    dirty = Graph()
+    for triple in generate(40, seed=3, error_rate=0.5, errors=planted):
+        dirty.add(triple)
+    violations = sum(planted[k] for k in planted if k != "bad-mb-check")
+    assert validate(dirty).violations >= violations > 0
