@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from rdflib import Graph
+import pyoxigraph as ox
+from rdflib import BNode, Graph
 
 from ssekg.namespaces import PREFIXES
 from ssekg.resources import data_dir
+from ssekg.store.terms import to_ox
 
 
 @dataclass(frozen=True)
@@ -177,15 +179,27 @@ def jsonld_context() -> dict[str, Any]:
     return context
 
 
+_OXIGRAPH = {
+    TURTLE.name: ox.RdfFormat.TURTLE,
+    N_TRIPLES.name: ox.RdfFormat.N_TRIPLES,
+    RDF_XML.name: ox.RdfFormat.RDF_XML,
+}
+
+
 def serialize(graph: Graph, fmt: RdfFormat) -> bytes:
-    """The graph in one format: Turtle with the project's prefixes, JSON-LD compacted with
-    the project's @context (inline, so it reads offline)."""
-    for prefix, iri in PREFIXES.items():
-        graph.bind(prefix, iri, override=False)
+    """The graph in one format. Turtle (with the project's prefixes), N-Triples and RDF/XML
+    are written by pyoxigraph, which keeps every literal's lexical form as stored; JSON-LD by
+    rdflib, compacted with the project's @context (inline, so it reads offline)."""
     if fmt is JSON_LD:
         data = graph.serialize(
             format="json-ld", context=jsonld_context(), auto_compact=True, encoding="utf-8"
         )
-    else:
-        data = graph.serialize(format=fmt.plugin, encoding="utf-8")
-    return data if isinstance(data, bytes) else data.encode("utf-8")
+        return data if isinstance(data, bytes) else data.encode("utf-8")
+    triples = []
+    for s, p, o in sorted(graph, key=lambda t: (isinstance(t[0], BNode), t[0], t[1], t[2])):
+        subject, predicate = to_ox(s), to_ox(p)
+        if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+            continue
+        triples.append(ox.Triple(subject, predicate, to_ox(o)))
+    prefixes = PREFIXES if fmt is not N_TRIPLES else None
+    return ox.serialize(triples, format=_OXIGRAPH[fmt.name], prefixes=prefixes) or b""

@@ -11,6 +11,7 @@ configured token the store is read-only. Private graphs are read only with the t
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from collections.abc import Iterable
@@ -130,7 +131,9 @@ def _format_of(content_type: str, filename: str | None = None) -> ox.RdfFormat |
     return None
 
 
-def parse_payload(data: bytes, fmt: ox.RdfFormat, base_iri: str | None, where: str) -> list[Triple]:
+def parse_payload(
+    data: bytes, fmt: ox.RdfFormat, base_iri: str | None, where: tuple[str, str]
+) -> list[Triple]:
     """Triples of one payload; blank nodes get fresh names so two uploads never share one."""
     blanks: dict[str, BNode] = {}
 
@@ -145,12 +148,18 @@ def parse_payload(data: bytes, fmt: ox.RdfFormat, base_iri: str | None, where: s
             for q in ox.parse(data, fmt, base_iri=base_iri, without_named_graphs=True)
         ]
     except (SyntaxError, ValueError) as error:
-        line = getattr(error, "lineno", None)
+        line, column = getattr(error, "lineno", None), getattr(error, "offset", None)
         at_en = f" at line {line}" if line else ""
         at_sr = f" u redu {line}" if line else ""
+        if line and column:
+            at_en, at_sr = f"{at_en}, column {column}", f"{at_sr}, kolona {column}"
+        detail = re.sub(r"^Parser error at line \d+ column \d+:\s*", "", str(error))
+        detail = re.sub(r"\s*\(line \d+\)$", "", detail)
         raise ParseError(
-            f"{where} does not parse as {fmt.name}{at_en}: {error}; correct it and send it again.",
-            f"{where} nije ispravan {fmt.name}{at_sr}: {error}; ispravite ga i pošaljite ponovo.",
+            f"{where[0]} does not parse as {fmt.name}{at_en}: {detail}; correct it and send it "
+            "again.",
+            f"{where[1]} nije ispravan {fmt.name}{at_sr}: {detail}; ispravite ga i pošaljite "
+            "ponovo.",
         ) from None
 
 
@@ -179,7 +188,8 @@ async def read_payload(request: Request, base_iri: str | None) -> list[Triple] |
             if fmt is None:
                 return _unsupported(part.content_type or "")
             data = await part.read()
-            where = f"the part {part.filename or name!r}"
+            label = part.filename or name
+            where = (f"the part {label!r}", f"deo {label!r}")
             try:
                 triples += await run_in_threadpool(parse_payload, data, fmt, base_iri, where)
             except ParseError as error:
@@ -192,7 +202,9 @@ async def read_payload(request: Request, base_iri: str | None) -> list[Triple] |
             return []
         return _unsupported(content_type)
     try:
-        return await run_in_threadpool(parse_payload, body, fmt, base_iri, "the request body")
+        return await run_in_threadpool(
+            parse_payload, body, fmt, base_iri, ("the request body", "telo zahteva")
+        )
     except ParseError as error:
         return problem(400, error.en, error.sr)
 

@@ -136,6 +136,20 @@ def pick_label(literals: Sequence[tuple[int, Literal]], language: str) -> str | 
     return str(ranked[0][1]) if ranked else None
 
 
+def canonical_tag(tag: str) -> str:
+    """A language tag in its usual case (rdflib keeps them lower-case): sr-Latn, en-GB."""
+    first, *rest = tag.split("-")
+    subtags = [first.lower()]
+    for sub in rest:
+        if len(sub) == 4 and sub.isalpha():
+            subtags.append(sub.title())
+        elif len(sub) == 2 and sub.isalpha():
+            subtags.append(sub.upper())
+        else:
+            subtags.append(sub.lower())
+    return "-".join(subtags)
+
+
 def local_name(iri: str) -> str:
     name = re.split(r"[#/]", iri.rstrip("/#"))[-1]
     return name or iri
@@ -291,23 +305,28 @@ class PageBuilder:
         self.language = language
         self.names: dict[str, list[tuple[int, Literal]]] = {}
         self.anchors: dict[str, str] = {}
+        self.part_names: dict[str, str] = {}
 
     def label(self, iri: str) -> str:
         found = pick_label(self.names.get(iri, []), self.language)
-        return found if found is not None else curie(iri) if ":" in curie(iri) else iri
+        if found is not None:
+            return found
+        if iri in self.part_names:
+            return self.part_names[iri]
+        return curie(iri)
 
     def link(self, iri: str) -> Value:
         if iri in self.anchors:
             return Value(self.label(iri), href="#" + self.anchors[iri])
         href, external = self.site.href(iri)
-        text = self.label(iri) if iri in self.names or not external else iri
-        return Value(text, href=href, external=external)
+        return Value(self.label(iri), href=href, external=external)
 
     def literal(self, literal: Literal) -> Value:
         datatype = None
         if literal.datatype is not None and literal.datatype not in (XSD.string,):
             datatype = curie(str(literal.datatype))
-        return Value(str(literal), lang=literal.language, datatype=datatype)
+        lang = canonical_tag(literal.language) if literal.language else None
+        return Value(str(literal), lang=lang, datatype=datatype)
 
     def rows(self, graph: Graph, subject: Node, depth: int = 0) -> list[Row]:
         by_property: dict[str, list[Node]] = {}
@@ -366,6 +385,12 @@ class PageBuilder:
         mentioned.update(s for s, _ in pairs)
         mentioned.update(counts)
         self.names = self.describer.labels(mentioned)
+        for part in parts:
+            # An unnamed part reads as its kind and where it sits: "address", "need ·
+            # BUSINESS-MODEL".
+            rest = part[len(iri) :].strip("/#")
+            kinds = sorted(self.label(str(t)) for t in graph.objects(URIRef(part), RDF.type))
+            self.part_names[part] = f"{kinds[0]} · {rest}" if kinds else rest
         main = self.section(graph, iri)
         sections = [self.section(graph, part) for part in parts]
         incoming: dict[str, Incoming] = {}

@@ -69,7 +69,7 @@ DESCRIPTION = {
     "i potrebe, članstva, saradnje i finansiranje, sa ontologijom, taksonomijama i "
     "gazetirom mesta Srbije na koje se pozivaju.",
 }
-TITLE["sr-Cyrl"] = to_cyrillic(TITLE["sr-Latn"])
+TITLE["sr-Cyrl"] = "ssekg: " + to_cyrillic(TITLE["sr-Latn"].removeprefix("ssekg: "))
 DESCRIPTION["sr-Cyrl"] = to_cyrillic(DESCRIPTION["sr-Latn"])
 
 
