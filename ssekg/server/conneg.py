@@ -195,8 +195,9 @@ def serialize(graph: Graph, fmt: RdfFormat) -> bytes:
             format="json-ld", context=jsonld_context(), auto_compact=True, encoding="utf-8"
         )
         return data if isinstance(data, bytes) else data.encode("utf-8")
+    # Grouped by subject (IRIs first), so Turtle can write each subject once.
     triples = []
-    for s, p, o in sorted(graph, key=lambda t: (isinstance(t[0], BNode), t[0], t[1], t[2])):
+    for s, p, o in sorted(graph, key=lambda t: (isinstance(t[0], BNode), str(t[0]), str(t[1]))):
         subject, predicate = to_ox(s), to_ox(p)
         if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
             continue
