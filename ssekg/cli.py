@@ -1,6 +1,7 @@
 """The ``ssekg`` command: set up a store, load and validate data, query it, dump and restore
 it, and serve it. User errors end in one sentence on stderr and a non-zero exit code:
-1 when data has SHACL Violations, 2 for anything else a user can fix."""
+1 when data has SHACL Violations, 2 for anything else a user can fix; ``load`` exits with 3
+when it loaded some records and set others aside ("partial")."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import typer
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ssekg import __version__
@@ -91,37 +93,121 @@ def init(store: StoreOption = DEFAULT_STORE, base_iri: BaseOption = DEFAULT_BASE
 @app.command()
 def load(
     file: Annotated[Path, typer.Argument(help="The file to load.")],
-    mapping: Annotated[Path | None, typer.Option(help="Mapping for tabular sources.")] = None,
+    mapping: Annotated[
+        str | None,
+        typer.Option(
+            help="Mapping for tabular sources: a bundled name (e.g. survey) or a YAML file."
+        ),
+    ] = None,
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="rdf, turtle, nt, json-ld, xml, geojson, murmurations, csv, tsv, xlsx or json "
+            "(default: from the suffix and content).",
+        ),
+    ] = None,
     source_id: Annotated[str | None, typer.Option(help="Source id (default: file name).")] = None,
     strict: Annotated[
-        bool, typer.Option(help="Reject the whole load on any Violation (RDF files always are).")
+        bool,
+        typer.Option(
+            help="Store nothing if any record has a Violation (RDF files are always loaded "
+            "all or nothing)."
+        ),
     ] = False,
+    report_dir: Annotated[
+        Path | None,
+        typer.Option(help="Folder for the quarantine report (default: the current folder)."),
+    ] = None,
     store: StoreOption = DEFAULT_STORE,
     base_iri: BaseOption = DEFAULT_BASE,
 ) -> None:
-    """Load a file into its source's named graph, after validating it."""
+    """Load a file into its source's named graph, after validating it. Records with
+    Violations are set aside in a quarantine report and the rest are loaded (exit code 3);
+    with --strict, or when no record is valid, nothing is stored (exit code 1)."""
 
-    def work() -> None:
-        from ssekg.loaders.rdf import load_rdf_file
+    def work() -> int:
+        from ssekg.loaders import load_source, quarantine_lines
 
-        if mapping is not None:
-            raise InputError(
-                f"{mapping}: mappings are for tabular sources, and {file.name} is loaded as RDF; "
-                "drop --mapping.",
-                f"{mapping}: mapiranja su za tabelarne izvore, a {file.name} se učitava kao RDF; "
-                "izostavite --mapping.",
+        with open_for(store, base_iri) as target, _load_progress(file) as progress:
+            result = load_source(
+                target,
+                file,
+                source_id=source_id,
+                mapping=mapping,
+                fmt=format,
+                strict=strict,
+                report_dir=report_dir,
+                progress=progress,
             )
-        with open_for(store, base_iri) as target:
-            summary = load_rdf_file(target, file, source_id=source_id)
-        out.print(
-            f"Loaded {file.name} as source '{summary.source_id}': {summary.actors} actors, "
-            f"{summary.triples} triples ({summary.private_triples} private), "
-            f"{summary.report.warnings} warnings."
-        )
-        if summary.report.warnings:
-            sys.stdout.write(summary.report.to_text("en") + "\n")
+        if result.loader == "rdf":
+            summary = (
+                f"Loaded {file.name} as source '{result.source_id}': {result.loaded} actors, "
+                f"{result.triples} triples ({result.private_triples} private), "
+                f"{result.warnings} warnings."
+            )
+        else:
+            encoding = f", encoding {result.encoding}" if result.encoding else ""
+            summary = (
+                f"Loaded {file.name} as source '{result.source_id}' ({result.loader}"
+                f"{encoding}): {result.loaded} records loaded, {result.quarantined} "
+                f"quarantined; {result.triples} triples ({result.private_triples} private), "
+                f"{result.warnings} warnings."
+            )
+        out.print(summary, markup=False, highlight=False, soft_wrap=True)
+        if result.loader == "rdf" and result.report.warnings:
+            sys.stdout.write(result.report.to_text("en") + "\n")
+        if result.partial:
+            where = ", ".join(str(p) for p in result.report_files)
+            lines = [
+                f"{result.quarantined} record(s) set aside; fix them and load the file again. "
+                f"Report: {where}",
+                f"{result.quarantined} zapisa je izdvojeno; ispravite ih i ponovo učitajte "
+                f"datoteku. Izveštaj: {where}",
+                *quarantine_lines(result),
+            ]
+            sys.stderr.write("\n".join(lines) + "\n")
+            return 3
+        return 0
 
-    run(work)
+    raise typer.Exit(run(work))
+
+
+class _LoadProgress:
+    """A progress display on stderr while a file's records are read and validated; nothing
+    when stderr is not a terminal."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        self.progress: Progress | None = None
+        self.task: TaskID | None = None
+
+    def __enter__(self) -> Callable[[int], None] | None:
+        if not err.is_terminal:
+            return None
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TextColumn("{task.completed} records / zapisa"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        )
+        self.progress.start()
+        self.task = self.progress.add_task(f"Loading {self.file.name}", total=None)
+        return self.advance
+
+    def advance(self, count: int) -> None:
+        if self.progress is not None and self.task is not None:
+            self.progress.advance(self.task, count)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+def _load_progress(file: Path) -> _LoadProgress:
+    return _LoadProgress(file)
 
 
 @app.command()
