@@ -219,6 +219,8 @@ def test_a_wrong_pib_is_a_violation(pib: str) -> None:
         ("HTTP://WWW.Zadruga.RS/Proizvodi", "http://www.zadruga.rs/Proizvodi"),
         ("https://www.facebook.com/zadruga?ref=1", "https://www.facebook.com/zadruga?ref=1"),
         ("https:/zadruga.rs", "https://zadruga.rs/"),
+        ("<www.zadruga.rs>", "https://www.zadruga.rs/"),
+        ("x.at/index.php?tx_news[id]=169", "https://x.at/index.php?tx_news%5Bid%5D=169"),
     ],
 )
 def test_web_addresses_become_absolute_iris(given: str, iri: str) -> None:

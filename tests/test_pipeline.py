@@ -168,6 +168,17 @@ def test_a_record_that_could_not_be_read_is_quarantined(store: Store, source_fil
     assert [q.locator for q in result.quarantine] == ["row 8"]
 
 
+def test_a_value_that_is_no_iri_sets_its_record_aside_not_the_load(
+    store: Store, source_file: Path
+) -> None:
+    broken = actor_record("1")
+    broken.graph.add((broken.subject, SCHEMA.url, URIRef("http://x.rs/a[1]")))  # type: ignore[arg-type]
+    result = load(store, [broken, actor_record("2")], source_file)
+    assert actors(store) == names(["2"])
+    (entry,) = result.quarantine
+    assert entry.value == "http://x.rs/a[1]"
+
+
 def test_repeated_actors_and_keys_are_quarantined_naming_the_first_row(
     store: Store, source_file: Path
 ) -> None:

@@ -339,14 +339,24 @@ def _clean_pib(text: object) -> tuple[str | None, list[Problem]]:
 # --- web addresses, e-mails, phones ---------------------------------------------------------
 
 _HOST = re.compile(r"^(?=.{1,253}$)([^\W_]([\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}$")
-_IRI_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`]')
+_IRI_FORBIDDEN = re.compile(r'[\s<>"]')
+#: Characters a web address may carry in its path or query that an IRI may not (PHP-style
+#: "tx_news[id]=1"): they are percent-encoded, as browsers do.
+_IRI_ESCAPE = re.compile(r"[\[\]{}|\\^`]")
+
+
+def _percent(match: re.Match[str]) -> str:
+    return "".join(f"%{b:02X}" for b in match.group(0).encode("utf-8"))
 
 
 def _clean_url(text: object) -> tuple[str | None, list[Problem]]:
     tidy = _blank(text)
     if tidy is None:
         return None, []
-    candidate = tidy.strip("<>()[]\"' ,;")
+    candidate = tidy.strip("\"' ,;")
+    for opening, closing in ("<>", "()", "[]"):
+        if candidate.startswith(opening) and candidate.endswith(closing):
+            candidate = candidate[1:-1].strip()
     if re.match(r"^https?:/?/?", candidate, re.IGNORECASE) is None and "://" not in candidate:
         candidate = "https://" + candidate.lstrip("/")
     candidate = re.sub(r"^(https?):/*", r"\1://", candidate, flags=re.IGNORECASE)
@@ -366,7 +376,9 @@ def _clean_url(text: object) -> tuple[str | None, list[Problem]]:
             )
         ]
     netloc = host.lower() + (f":{parts.port}" if parts.port else "")
-    iri = urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
+    path = _IRI_ESCAPE.sub(_percent, parts.path or "/")
+    query = _IRI_ESCAPE.sub(_percent, parts.query)
+    iri = urlunsplit((parts.scheme.lower(), netloc, path, query, ""))
     return iri, []
 
 

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SH
 from rdflib.term import Node
@@ -185,6 +186,30 @@ def _issue_entry(record: SourceRecord, issue: ValidationIssue) -> QuarantineEntr
         severity=issue.severity,
         actor=issue.actor,
     )
+
+
+def _invalid_iris(graph: Graph) -> list[Problem]:
+    """IRIs of a record that a store would refuse (RFC 3987), as Violations: one bad value
+    sets its record aside instead of failing the whole load at the commit."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for triple in graph:
+        for term in triple:
+            if isinstance(term, URIRef) and str(term) not in seen:
+                seen.add(str(term))
+                try:
+                    ox.NamedNode(str(term))
+                except ValueError as error:
+                    problems.append(
+                        Problem(
+                            "Violation",
+                            f"{str(term)!r} is not a valid IRI ({error}); correct the value.",
+                            f"{str(term)!r} nije ispravan IRI ({error}); ispravite vrednost.",
+                            None,
+                            str(term),
+                        )
+                    )
+    return problems
 
 
 def _record_triples(entry: _Entry, source: URIRef) -> list[Triple]:
@@ -460,6 +485,8 @@ def commit_records(
         for problem in record.problems:
             if problem.severity == "Violation":
                 entry.reasons.append(_entry(record, problem))
+        for problem in _invalid_iris(record.graph):
+            entry.reasons.append(_entry(record, problem))
         if record.subject is None and not entry.reasons:
             entry.reasons.append(
                 QuarantineEntry(
@@ -474,18 +501,22 @@ def commit_records(
         first = nodes.get(entry.node)
         if first is not None:
             entry.duplicate = True
-            entry.reasons.append(
-                _duplicate(record, first, "key", f"the key {record.key!r} is", "ključ")
-            )
+            if not entry.reasons:  # a reader that saw the repeat has said so already
+                entry.reasons.append(
+                    _duplicate(record, first, "key", f"the key {record.key!r} is", "ključ")
+                )
             continue
         nodes[entry.node] = entry
         if record.subject is not None:
             first = subjects.get(record.subject)
             if first is not None:
                 entry.duplicate = True
-                entry.reasons.append(
-                    _duplicate(record, first, "actor", f"the actor <{record.subject}> is", "akter")
-                )
+                if not entry.reasons:
+                    entry.reasons.append(
+                        _duplicate(
+                            record, first, "actor", f"the actor <{record.subject}> is", "akter"
+                        )
+                    )
                 continue
             subjects[record.subject] = entry
     if not entries:
