@@ -17,6 +17,7 @@ same way for every kind of source:
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -387,8 +388,6 @@ def _mapping_triples(activity: Node, mapping: Path) -> list[Triple]:
         checksum = URIRef(f"urn:sha256:{file_checksum(mapping)}")
         name = mapping.name
     elif bundled.is_file():
-        import hashlib
-
         checksum = URIRef(f"urn:sha256:{hashlib.sha256(bundled.read_bytes()).hexdigest()}")
         name = f"{mapping} (ssekg {__version__})"
     else:
