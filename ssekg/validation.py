@@ -8,11 +8,13 @@ place of the gazetteer. Only results about the data are reported, never about th
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any, Protocol
+from typing import Literal as Literal_
 
+import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
@@ -23,6 +25,8 @@ from rdflib.term import Node
 
 from ssekg.namespaces import ORG, PREFIXES, SSEKG
 from ssekg.resources import data_files
+from ssekg.shacl_sparql import CompiledShapes, Unsupported, compile_shapes, run_checks
+from ssekg.store.terms import from_ox, to_ox, to_ox_quad
 
 SHX = Namespace("https://w3id.org/ssekg/shapes#")
 PROV_DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
@@ -191,16 +195,78 @@ def load_shapes() -> Graph:
     return _shapes()
 
 
+Engine = Literal_["auto", "sparql", "pyshacl"]
+
+
+@lru_cache(maxsize=8)
+def _compiled(shapes_id: int, shapes: Graph) -> CompiledShapes | None:
+    try:
+        return compile_shapes(shapes)
+    except Unsupported:
+        return None
+
+
+def compiled_shapes(shapes: Graph) -> CompiledShapes | None:
+    """The shapes as whole-graph queries, or None when they need pySHACL."""
+    return _compiled(id(shapes), shapes)
+
+
+@lru_cache(maxsize=4)
+def _reference_ntriples(reference_id: int, reference: Graph) -> bytes:
+    return reference.serialize(format="nt", encoding="utf-8")
+
+
 def validate(
-    data: Graph, *, reference: Graph | None = None, shapes: Graph | None = None
+    data: Graph,
+    *,
+    reference: Graph | None = None,
+    shapes: Graph | None = None,
+    engine: Engine = "auto",
 ) -> ValidationReport:
     """Validate ``data`` with the shapes, reading concepts and places from ``reference``
-    (default: the package's reference graph)."""
+    (default: the package's reference graph).
+
+    The default engine runs each constraint as one SPARQL query on Oxigraph
+    (:mod:`ssekg.shacl_sparql`); shapes it does not cover, or ``engine="pyshacl"``, go
+    through pySHACL. Both give the same results."""
     if reference is None:
         from ssekg.reference import reference_graph
 
         reference = reference_graph()
     shapes_graph = load_shapes() if shapes is None else shapes
+    compiled = None if engine == "pyshacl" else compiled_shapes(shapes_graph)
+    if compiled is None:
+        if engine == "sparql":
+            raise ValueError("the shapes use SHACL features only pySHACL validates")
+        return _validate_pyshacl(data, reference, shapes_graph)
+    store = ox.Store()
+    store.bulk_load(
+        input=_reference_ntriples(id(reference), reference), format=ox.RdfFormat.N_TRIPLES
+    )
+    try:
+        store.extend(to_ox_quad(s, p, o, None) for s, p, o in data)
+    except ValueError:
+        # a term Oxigraph refuses (an IRI with spaces or brackets): pySHACL still reads it
+        return _validate_pyshacl(data, reference, shapes_graph)
+    reference_nodes = {to_ox(n) for n in reference.subjects()}
+    return validate_oxigraph(compiled, store, None, reference_nodes)
+
+
+def validate_oxigraph(
+    compiled: CompiledShapes,
+    store: ox.Store,
+    default_graph: Sequence[ox.NamedNode | ox.DefaultGraph] | None,
+    reference_nodes: set[Any],
+) -> ValidationReport:
+    """Validate what ``store`` holds (its default graph, or the union of ``default_graph``)
+    with compiled shapes; results about ``reference_nodes`` are left out."""
+    results = run_checks(compiled, store, default_graph=default_graph)
+    view = _OxView(store, default_graph)
+    skip = {from_ox(n) for n in reference_nodes}
+    return _report(results, view, compiled.shapes, lambda focus: focus not in skip)
+
+
+def _validate_pyshacl(data: Graph, reference: Graph, shapes_graph: Graph) -> ValidationReport:
     union = _DataGraph()
     for prefix, iri in PREFIXES.items():
         union.bind(prefix, iri)
@@ -219,6 +285,12 @@ def validate(
     assert isinstance(results_graph, Graph)
     reference_nodes = set(reference.subjects())
     data_nodes = {s for s in data.subjects() if s not in reference_nodes}
+    return _report(results_graph, union, shapes_graph, lambda focus: focus in data_nodes)
+
+
+def _report(
+    results_graph: Graph, union: Any, shapes_graph: Graph, about_data: Callable[[Node], bool]
+) -> ValidationReport:
     report_graph = Graph()
     for prefix, iri in PREFIXES.items():
         report_graph.bind(prefix, iri)
@@ -228,7 +300,7 @@ def validate(
     issues: list[ValidationIssue] = []
     for result in results_graph.objects(None, SH.result):
         focus = results_graph.value(result, SH.focusNode)
-        if focus is None or focus not in data_nodes:
+        if focus is None or not about_data(focus):
             continue
         issues.append(_issue(result, results_graph, union, shapes_graph))
         report_graph.add((report_node, SH.result, result))
@@ -240,6 +312,46 @@ def validate(
     return report
 
 
+class _OxView:
+    """The few rdflib Graph lookups the report needs, answered by an Oxigraph store."""
+
+    def __init__(
+        self, store: ox.Store, graphs: Sequence[ox.NamedNode | ox.DefaultGraph] | None
+    ) -> None:
+        self.store = store
+        self.graphs: list[Any] = list(graphs) if graphs is not None else [ox.DefaultGraph()]
+
+    def _quads(self, s: Node | None, p: Node | None, o: Node | None) -> Iterator[ox.Quad]:
+        seen: set[tuple[Any, Any, Any]] = set()
+        if isinstance(s, Literal) or isinstance(p, Literal | BNode):
+            return
+        for graph in self.graphs:
+            for quad in self.store.quads_for_pattern(
+                None if s is None else to_ox(s),  # type: ignore[arg-type]
+                None if p is None else to_ox(p),  # type: ignore[arg-type]
+                None if o is None else to_ox(o),
+                graph,
+            ):
+                key = (quad.subject, quad.predicate, quad.object)
+                if key not in seen:
+                    seen.add(key)
+                    yield quad
+
+    def __contains__(self, triple: tuple[Node, Node, Node]) -> bool:
+        return next(self._quads(*triple), None) is not None
+
+    def subjects(self, p: Node, o: Node) -> Iterator[Node]:
+        for quad in self._quads(None, p, o):
+            yield from_ox(quad.subject)
+
+    def objects(self, s: Node, p: Node) -> Iterator[Node]:
+        for quad in self._quads(s, p, None):
+            yield from_ox(quad.object)
+
+    def value(self, s: Node, p: Node) -> Node | None:
+        return next(self.objects(s, p), None)
+
+
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
@@ -248,13 +360,34 @@ def validate_store(store: Store) -> ValidationReport:
     is taken as the reference, not reported on)."""
     from ssekg.reference import reference_graph
 
-    union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").graph
     reference = reference_graph()
+    compiled = compiled_shapes(load_shapes())
+    dataset = getattr(store, "oxigraph_dataset", None)
+    if compiled is not None and dataset is not None:
+        ox_store, graphs = dataset()
+        reference_nodes = {to_ox(n) for n in reference.subjects()}
+        if ox.NamedNode(store.graphs_of.reference) not in graphs:  # type: ignore[attr-defined]
+            ox_store.extend(
+                ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(_REFERENCE_COPY))
+                for q in ox.parse(
+                    _reference_ntriples(id(reference), reference), ox.RdfFormat.N_TRIPLES
+                )
+            )
+            graphs = [*graphs, ox.NamedNode(_REFERENCE_COPY)]
+            try:
+                return validate_oxigraph(compiled, ox_store, graphs, reference_nodes)
+            finally:
+                ox_store.remove_graph(ox.NamedNode(_REFERENCE_COPY))
+        return validate_oxigraph(compiled, ox_store, graphs, reference_nodes)
+    union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").graph
     data = Graph()
     for triple in union:
         if triple not in reference:
             data.add(triple)
     return validate(data, reference=reference)
+
+
+_REFERENCE_COPY = "urn:x-ssekg:staging:validation-reference"
 
 
 def _issue(result: Node, results: Graph, union: Graph, shapes: Graph) -> ValidationIssue:

@@ -235,6 +235,15 @@ class EmbeddedStore:
         self._ox.extend(quads())
         return stage, count
 
+    def oxigraph_dataset(
+        self, include_private: bool = False
+    ) -> tuple[ox.Store, list[ox.NamedNode | ox.DefaultGraph]]:
+        """The pyoxigraph store and the graphs a query sees by default, for code that runs
+        many queries of its own on the same data (validation)."""
+        graphs: list[ox.NamedNode | ox.DefaultGraph] = [ox.DefaultGraph()]
+        graphs += [ox.NamedNode(g) for g in self._visible(include_private)]
+        return self._ox, graphs
+
     # -- queries ----------------------------------------------------------------------------
 
     def query(
