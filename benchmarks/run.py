@@ -1,6 +1,6 @@
 """First benchmark: loading and validating synthetic data, each step in its own process.
 
-    python benchmarks/run.py 10000 100000 [--no-validate] [--validate-max N]
+    python benchmarks/run.py 10000 100000 [--no-validate] [--validate-max N] [--pyshacl-max N]
 
 Reports wall time, peak RSS and time as a ratio to a raw pyoxigraph bulk load.
 """
@@ -25,7 +25,17 @@ STEPS = {
     "st.replace_graph(st.graphs_of.source('synthetic'), g)",
     "d-validation": "import rdflib; from ssekg.validation import validate; "
     "validate(rdflib.Graph().parse({f!r}, format='nt'))",
+    "e-pyshacl": "import rdflib; from ssekg.validation import validate; "
+    "validate(rdflib.Graph().parse({f!r}, format='nt'), engine='pyshacl')",
+    "f-validate-store": "import pyoxigraph as ox; from ssekg.store import open_store; "
+    "from ssekg.setup import initialise; from ssekg.validation import validate_store; "
+    "st = open_store('memory', create=True); initialise(st); o, _ = st.oxigraph_dataset(); "
+    "o.bulk_load(path={f!r}, format=ox.RdfFormat.N_TRIPLES, "
+    "to_graph=ox.NamedNode(st.graphs_of.source('synthetic'))); "
+    "r = validate_store(st); print('ISSUES', r.violations, r.warnings)",
 }
+#: Steps that only run up to a size (pySHACL takes about 24 ms per actor).
+LIMITS = {"e-pyshacl": "pyshacl_max"}
 
 
 #: Appended to every step: the child reports its own peak resident memory (KiB on Linux).
@@ -52,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("sizes", type=int, nargs="*", default=[10000, 100000])
     parser.add_argument("--no-validate", action="store_true")
     parser.add_argument("--validate-max", type=int, default=100000)
+    parser.add_argument("--pyshacl-max", type=int, default=1000)
     args = parser.parse_args(argv)
     results: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -61,7 +72,10 @@ def main(argv: list[str] | None = None) -> int:
                            check=True, capture_output=True)  # fmt: skip
             row: dict[str, object] = {"actors": n, "bytes": data.stat().st_size}
             for step, template in STEPS.items():
-                if step == "d-validation" and (args.no_validate or n > args.validate_max):
+                validating = step in ("d-validation", "e-pyshacl", "f-validate-store")
+                if validating and (args.no_validate or n > args.validate_max):
+                    continue
+                if step in LIMITS and n > getattr(args, LIMITS[step]):
                     continue
                 row[step] = measure(template.format(f=str(data)))
             base = row["a-pyoxigraph"]
