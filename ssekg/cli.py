@@ -14,7 +14,15 @@ import typer
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from ssekg import __version__
@@ -210,6 +218,43 @@ def _load_progress(file: Path) -> _LoadProgress:
     return _LoadProgress(file)
 
 
+class _StepProgress:
+    """A progress bar on stderr for work counted in steps (validation checks, bytes of a
+    dump); nothing when stderr is not a terminal, so pipes and logs stay clean."""
+
+    def __init__(self, description: str) -> None:
+        self.description = description
+        self.progress: Progress | None = None
+        self.task: TaskID | None = None
+
+    def __enter__(self) -> _StepProgress:
+        if err.is_terminal:
+            self.progress = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TaskProgressColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            )
+            self.progress.start()
+            self.task = self.progress.add_task(self.description, total=None)
+        return self
+
+    def update(self, done: int, total: int) -> None:
+        if self.progress is not None and self.task is not None:
+            self.progress.update(self.task, completed=done, total=total)
+
+    @property
+    def callback(self) -> Callable[[int, int], None] | None:
+        return self.update if self.progress is not None else None
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
 @app.command()
 def validate(
     files: Annotated[
@@ -243,10 +288,11 @@ def validate(
             data = Graph()
             for path in files:
                 data += parse_rdf(path)
-            report = validate_graph(data)
+            with _StepProgress("Validating / Provera") as bar:
+                report = validate_graph(data, progress=bar.callback)
         else:
-            with open_for(store, base_iri) as target:
-                report = validate_store(target)
+            with open_for(store, base_iri) as target, _StepProgress("Validating / Provera") as bar:
+                report = validate_store(target, progress=bar.callback)
         if format == "json":
             sys.stdout.write(report.to_json() + "\n")
         elif format == "turtle":
@@ -394,8 +440,17 @@ def restore(
                 f"the dump {file} does not exist; check the path.",
                 f"kopija {file} ne postoji; proverite putanju.",
             )
-        with open_for(store, base_iri, create=True) as target, file.open("rb") as handle:
-            target.restore(handle)
+        with (
+            open_for(store, base_iri, create=True) as target,
+            file.open("rb") as handle,
+            _StepProgress(f"Restoring / Vraćanje {file.name}") as bar,
+        ):
+            if bar.progress is not None and bar.task is not None:
+                bar.progress.update(bar.task, total=file.stat().st_size)
+                with bar.progress.wrap_file(handle, task_id=bar.task) as counted:
+                    target.restore(counted)
+            else:
+                target.restore(handle)
         out.print(f"Restored {file}.")
 
     run(work)

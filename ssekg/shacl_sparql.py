@@ -18,7 +18,7 @@ The test suite checks both engines give the same results on the same data.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -410,6 +410,7 @@ def run_checks(
     store: ox.Store,
     *,
     default_graph: Sequence[ox.NamedNode | ox.DefaultGraph] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Graph:
     """Run the checks on ``store`` (its default graph, or the union of ``default_graph``) and
     return the results graph."""
@@ -419,7 +420,9 @@ def run_checks(
     graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = (
         None if default_graph is None else list(default_graph)
     )
-    for check in compiled.checks:
+    for done, check in enumerate(compiled.checks):
+        if progress is not None:
+            progress(done, len(compiled.checks))
         solutions = store.query(check.query, default_graph=graphs)
         assert isinstance(solutions, ox.QuerySolutions)
         has_value = "value" in _names(solutions)

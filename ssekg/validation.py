@@ -196,6 +196,8 @@ def load_shapes() -> Graph:
 
 
 Engine = Literal_["auto", "sparql", "pyshacl"]
+#: Called with (checks done, checks in all) while the compiled engine runs.
+Progress = Callable[[int, int], None]
 
 
 @lru_cache(maxsize=8)
@@ -222,6 +224,7 @@ def validate(
     reference: Graph | None = None,
     shapes: Graph | None = None,
     engine: Engine = "auto",
+    progress: Progress | None = None,
 ) -> ValidationReport:
     """Validate ``data`` with the shapes, reading concepts and places from ``reference``
     (default: the package's reference graph).
@@ -249,7 +252,7 @@ def validate(
         # a term Oxigraph refuses (an IRI with spaces or brackets): pySHACL still reads it
         return _validate_pyshacl(data, reference, shapes_graph)
     reference_nodes = {to_ox(n) for n in reference.subjects()}
-    return validate_oxigraph(compiled, store, None, reference_nodes)
+    return validate_oxigraph(compiled, store, None, reference_nodes, progress)
 
 
 def validate_oxigraph(
@@ -257,10 +260,11 @@ def validate_oxigraph(
     store: ox.Store,
     default_graph: Sequence[ox.NamedNode | ox.DefaultGraph] | None,
     reference_nodes: set[Any],
+    progress: Progress | None = None,
 ) -> ValidationReport:
     """Validate what ``store`` holds (its default graph, or the union of ``default_graph``)
     with compiled shapes; results about ``reference_nodes`` are left out."""
-    results = run_checks(compiled, store, default_graph=default_graph)
+    results = run_checks(compiled, store, default_graph=default_graph, progress=progress)
     view = _OxView(store, default_graph)
     skip = {from_ox(n) for n in reference_nodes}
     return _report(results, view, compiled.shapes, lambda focus: focus not in skip)
@@ -355,7 +359,7 @@ class _OxView:
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
-def validate_store(store: Store) -> ValidationReport:
+def validate_store(store: Store, progress: Progress | None = None) -> ValidationReport:
     """Validate the public union of a store (every public graph; the store's reference graph
     is taken as the reference, not reported on)."""
     from ssekg.reference import reference_graph
@@ -375,16 +379,16 @@ def validate_store(store: Store) -> ValidationReport:
             )
             graphs = [*graphs, ox.NamedNode(_REFERENCE_COPY)]
             try:
-                return validate_oxigraph(compiled, ox_store, graphs, reference_nodes)
+                return validate_oxigraph(compiled, ox_store, graphs, reference_nodes, progress)
             finally:
                 ox_store.remove_graph(ox.NamedNode(_REFERENCE_COPY))
-        return validate_oxigraph(compiled, ox_store, graphs, reference_nodes)
+        return validate_oxigraph(compiled, ox_store, graphs, reference_nodes, progress)
     union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").graph
     data = Graph()
     for triple in union:
         if triple not in reference:
             data.add(triple)
-    return validate(data, reference=reference)
+    return validate(data, reference=reference, progress=progress)
 
 
 _REFERENCE_COPY = "urn:x-ssekg:staging:validation-reference"
