@@ -466,12 +466,30 @@ def serve(
         str | None, typer.Option(envvar="SSEKG_UPDATE_TOKEN", help="Bearer token for updates.")
     ] = None,
     timeout: Annotated[float, typer.Option(help="Query time limit in seconds.")] = 30.0,
+    max_rows: Annotated[
+        int, typer.Option(help="Most rows (or triples) in a SPARQL answer; 0 for no limit.")
+    ] = 100_000,
+    max_body: Annotated[int, typer.Option(help="Largest SPARQL request body, in bytes.")] = (
+        8_388_608
+    ),
+    workers: Annotated[
+        int, typer.Option(help="Query processes running at once (0: one per CPU, at least 2).")
+    ] = 0,
 ) -> None:
     """Serve the store over HTTP: the SPARQL endpoint at /sparql."""
 
     def work() -> None:
         target = open_for(store, base_iri)
-        _serve(target, host, port, update_token, timeout)
+        _serve(
+            target,
+            host,
+            port,
+            update_token,
+            timeout,
+            max_rows=max_rows,
+            max_body=max_body,
+            workers=workers,
+        )
 
     run(work)
 
@@ -495,12 +513,30 @@ def demo(
     run(work)
 
 
-def _serve(target: Store, host: str, port: int, token: str | None, timeout: float) -> None:
+def _serve(
+    target: Store,
+    host: str,
+    port: int,
+    token: str | None,
+    timeout: float,
+    *,
+    max_rows: int = 100_000,
+    max_body: int = 8 * 1024 * 1024,
+    workers: int = 0,
+) -> None:
     import uvicorn
 
     from ssekg.server.app import create_app
 
-    uvicorn.run(create_app(target, update_token=token, timeout=timeout), host=host, port=port)
+    application = create_app(
+        target,
+        update_token=token,
+        timeout=timeout,
+        max_rows=max_rows or None,
+        max_body=max_body,
+        workers=workers or None,
+    )
+    uvicorn.run(application, host=host, port=port)
 
 
 def version_callback(value: bool) -> None:
