@@ -291,7 +291,7 @@ class ForkExecutor(Executor):
                 parent.close()
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                worker.die_with_parent()
+                worker.exit_with_parent()
                 worker.send_message(child, worker.execute(self.ox, job))
             except BaseException:
                 pass

@@ -271,16 +271,20 @@ def _failed(problem: Exception) -> Reply:
 # -- the long-lived worker --------------------------------------------------------------------
 
 
-def die_with_parent() -> None:
-    """Ask Linux to kill this process when its parent dies (no-op elsewhere)."""
-    try:
-        import ctypes
-        import signal
+def exit_with_parent() -> None:
+    """Leave as soon as the process that started this one is gone, even in the middle of a
+    query (checked every half second by a daemon thread)."""
+    import threading
+    import time
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="ssekg-parent-watch").start()
 
 
 def serve(sock: socket.socket, path: str) -> None:
@@ -313,7 +317,7 @@ def serve(sock: socket.socket, path: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    die_with_parent()
+    exit_with_parent()
     sock = socket.socket(fileno=int(argv[0]))
     try:
         serve(sock, argv[1])
