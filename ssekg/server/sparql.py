@@ -32,7 +32,7 @@ from ssekg.errors import QueryError, SsekgError
 from ssekg.server import service_description
 from ssekg.server.executor import Busy, Executor, QueryTimeout, WatchedStore
 from ssekg.server.sparql_formats import GRAPH_OFFERS, acceptable_types, negotiate
-from ssekg.server.sparql_text import Rewrite, calls_service, describe_syntax_error, with_using
+from ssekg.server.sparql_text import Rewrite, calls_service, syntax_problem, with_using
 
 ALLOWED_METHODS = "GET, POST, OPTIONS"
 FORMAT_PARAMETERS = ("format", "output", "results")
@@ -311,11 +311,11 @@ def create_router(
         try:
             store.update_with_base(rewrite.text, base)
         except SyntaxError as error:
-            detail = describe_syntax_error(error, rewrite)
+            where = syntax_problem(error, rewrite)
             raise _Refused(
                 400,
-                f"the SPARQL update is not valid at {detail}; correct it there and try again.",
-                f"SPARQL izmena nije ispravna, {detail}; ispravite je na tom mestu i "
+                f"the SPARQL update is not valid {where.en()}; correct it there and try again.",
+                f"SPARQL izmena nije ispravna {where.sr()}; ispravite je na tom mestu i "
                 "pokušajte ponovo.",
             ) from None
         except SsekgError as error:

@@ -110,20 +110,38 @@ class Rewrite:
 _POSITION = re.compile(r"\b(\d+):(\d+)\b")
 
 
-def describe_syntax_error(error: Exception, rewrite: Rewrite | None = None) -> str:
-    """The parser's message as one short line: "line L, column C: expected ...", with the
-    position in the client's own text."""
+@dataclass(frozen=True)
+class SyntaxProblem:
+    """Where the parser stopped (1-based line and column, in characters, in the client's
+    own text) and what it expected there."""
+
+    line: int | None
+    column: int | None
+    detail: str
+
+    def en(self) -> str:
+        where = f"at line {self.line}, column {self.column}" if self.line else ""
+        return f"{where}: {self.detail}" if where and self.detail else where or self.detail
+
+    def sr(self) -> str:
+        where = f"u redu {self.line}, koloni {self.column}" if self.line else ""
+        return f"{where}: {self.detail}" if where and self.detail else where or self.detail
+
+
+def syntax_problem(error: Exception, rewrite: Rewrite | None = None) -> SyntaxProblem:
+    """The parser's message, with the position mapped back through ``rewrite`` and the list
+    of expected tokens cut short."""
     detail = " ".join(str(error).split())
     match = _POSITION.search(detail)
+    line = column = None
     if match is not None:
         line, column = int(match.group(1)), int(match.group(2))
         if rewrite is not None:
             line, column = rewrite.original_position(line, column)
-        rest = detail[match.end() :].lstrip(": ")
-        detail = (
-            f"line {line}, column {column}: {rest}" if rest else f"line {line}, column {column}"
-        )
-    return detail if len(detail) <= 160 else detail[:157].rstrip() + "..."
+        detail = detail[match.end() :].lstrip(": ")
+    if len(detail) > 140:
+        detail = detail[:137].rstrip() + "..."
+    return SyntaxProblem(line, column, detail)
 
 
 def _operations(toks: list[Token]) -> list[list[Token]]:

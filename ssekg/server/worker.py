@@ -25,7 +25,7 @@ import pyoxigraph as ox
 
 from ssekg.namespaces import PREFIXES
 from ssekg.server.sparql_formats import choose
-from ssekg.server.sparql_text import describe_syntax_error
+from ssekg.server.sparql_text import syntax_problem
 from ssekg.store.embedded import STAGING, dataset_clause
 
 Job = dict[str, Any]
@@ -219,11 +219,12 @@ def execute(store: ox.Store, job: Job) -> Reply:
             named_graphs=named,
         )
     except SyntaxError as problem:
-        detail = describe_syntax_error(problem)
+        where = syntax_problem(problem)
         return error(
             400,
-            f"the SPARQL query is not valid at {detail}; correct it there and try again.",
-            f"SPARQL upit nije ispravan, {detail}; ispravite ga na tom mestu i pokušajte ponovo.",
+            f"the SPARQL query is not valid {where.en()}; correct it there and try again.",
+            f"SPARQL upit nije ispravan {where.sr()}; ispravite ga na tom mestu i pokušajte "
+            "ponovo.",
         )
     except (OSError, ValueError, TypeError) as problem:
         return _failed(problem)
