@@ -86,7 +86,12 @@ def load_rdf_file(
     Nothing is stored when the file does not parse or has SHACL Violations
     (:class:`ValidationFailed` carries the report)."""
     source_id = check_source_id(source_id or default_source_id(path))
-    return load_graph(store, parse_rdf(path, rdf_format), source_id, [path])
+    graph = parse_rdf(path, rdf_format)
+    from ssekg.loaders.essglobal import crosswalk_essglobal, uses_essglobal
+
+    if uses_essglobal(graph):  # RIPESS / DCC data: initiatives become ssekg actors
+        graph = crosswalk_essglobal(graph, store.graphs_of.base, source_id)
+    return load_graph(store, graph, source_id, [path])
 
 
 def load_graph(store: Store, graph: Graph, source_id: str, files: list[Path]) -> LoadSummary:
