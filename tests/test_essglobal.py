@@ -13,7 +13,12 @@ from typer.testing import CliRunner
 from ssekg.cli import app
 from ssekg.errors import ValidationFailed
 from ssekg.loaders import load_source
-from ssekg.loaders.essglobal import canonical_iri, concepts_for, uses_essglobal
+from ssekg.loaders.essglobal import (
+    canonical_iri,
+    concepts_for,
+    crosswalk_essglobal,
+    uses_essglobal,
+)
 from ssekg.namespaces import DEFAULT_BASE, PLACE, concept
 from ssekg.setup import initialise
 from ssekg.store import open_store
@@ -151,6 +156,13 @@ def test_an_initiative_of_unknown_kind_stops_the_whole_rdf_load(tmp_path: Path) 
         load_source(store, source, source_id="dcc")
     assert any("actor type" in issue.message_en for issue in caught.value.report.results)
     assert store.count() == before  # RDF is loaded whole or not at all
+
+
+def test_crosswalked_data_loaded_again_stays_as_it_is() -> None:
+    graph = Graph().parse(DCC)
+    once = crosswalk_essglobal(graph, BASE, "dcc")
+    assert uses_essglobal(once)  # it keeps its ESSGLOBAL statements
+    assert set(crosswalk_essglobal(once, BASE, "dcc")) == set(once)
 
 
 def test_essglobal_is_told_under_any_of_its_bases() -> None:

@@ -200,6 +200,8 @@ def _initiatives(graph: Graph) -> list[Node]:
         found.update(graph.subjects(RDF.type, cls))
     for prop in INITIATIVE_PROPERTIES:
         found.update(graph.subjects(prop, None))
+    # ssekg data that keeps ESSGLOBAL statements (a dump of a crosswalked load) is ssekg already
+    found.difference_update(graph.subjects(RDF.type, SSEKG.Actor))
     return sorted(found, key=str)
 
 
