@@ -539,6 +539,106 @@ def _serve(
     uvicorn.run(application, host=host, port=port)
 
 
+links_app = typer.Typer(
+    help="Entity resolution: find the records of one actor in several sources, review the "
+    "links (Povezivanje zapisa istog aktera iz više izvora).",
+    no_args_is_help=True,
+)
+app.add_typer(links_app, name="links")
+
+
+@links_app.command("find")
+def links_find(
+    threshold: Annotated[
+        float, typer.Option(help="Name score from which a link is automatic.")
+    ] = 92.0,
+    review_floor: Annotated[
+        float, typer.Option(help="Name score from which a pair waits for review.")
+    ] = 75.0,
+    store: StoreOption = DEFAULT_STORE,
+    base_iri: BaseOption = DEFAULT_BASE,
+) -> None:
+    """Find the actors that several sources list, and write the links graph."""
+
+    def work() -> None:
+        from ssekg.loaders.resolve import find_links
+
+        with open_for(store, base_iri) as target:
+            s = find_links(target, threshold=threshold, review_floor=review_floor)
+        out.print(
+            f"{s.actors} actors: {s.automatic} automatic links (MB {s.auto['mb']}, "
+            f"PIB {s.auto['pib']}, name {s.auto['name']}), {s.pending} pending review, "
+            f"{s.accepted} accepted, {s.rejected} rejected; {s.new} new, {s.dropped} dropped."
+        )
+        if s.pending:
+            out.print("Review them with `ssekg links list --status pending`.")
+
+    run(work)
+
+
+@links_app.command("list")
+def links_list(
+    status: Annotated[
+        str | None, typer.Option(help="Only links of this status: pending, auto, ...")
+    ] = None,
+    store: StoreOption = DEFAULT_STORE,
+    base_iri: BaseOption = DEFAULT_BASE,
+) -> None:
+    """Show the links: both names, municipality, score, method and sources."""
+
+    def work() -> None:
+        from ssekg.loaders.resolve import list_links
+
+        with open_for(store, base_iri) as target:
+            rows = list_links(target, status)
+        table = Table("id", "status", "score", "method", "municipality", "record (source)",
+                      "other record (source)")  # fmt: skip
+        for column in table.columns[:4]:
+            column.no_wrap = True
+        for column in table.columns[5:]:
+            column.overflow = "fold"
+        for row in rows:
+            first = f"{row.name_a}\n[{', '.join(row.sources_a)}]"
+            other = f"{row.name_b}\n[{', '.join(row.sources_b)}]"
+            table.add_row(row.id, row.status, f"{row.score:g}", row.method, row.municipality,
+                          first, other)  # fmt: skip
+        out.print(table, markup=False)
+        out.print(f"{len(rows)} link(s)")
+
+    run(work)
+
+
+def _decide(identifier: str, status: str, store: str, base_iri: str) -> None:
+    def work() -> None:
+        from ssekg.loaders.resolve import set_status
+
+        with open_for(store, base_iri) as target:
+            link = set_status(target, identifier, status)  # type: ignore[arg-type]
+        out.print(f"Link {link.id} is {link.status}: {link.a} and {link.b}.")
+
+    run(work)
+
+
+@links_app.command("accept")
+def links_accept(
+    identifier: Annotated[str, typer.Argument(metavar="ID", help="The link id (links list).")],
+    store: StoreOption = DEFAULT_STORE,
+    base_iri: BaseOption = DEFAULT_BASE,
+) -> None:
+    """Accept a link: the two records are one actor (owl:sameAs), whatever later runs find."""
+    _decide(identifier, "accepted", store, base_iri)
+
+
+@links_app.command("reject")
+def links_reject(
+    identifier: Annotated[str, typer.Argument(metavar="ID", help="The link id (links list).")],
+    store: StoreOption = DEFAULT_STORE,
+    base_iri: BaseOption = DEFAULT_BASE,
+) -> None:
+    """Reject a link: the two records are two actors, and later runs do not propose them."""
+    _decide(identifier, "rejected", store, base_iri)
+
+
 def version_callback(value: bool) -> None:
     if value:
         out.print(f"ssekg {__version__}")
