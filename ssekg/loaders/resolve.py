@@ -46,6 +46,7 @@ from rdflib.term import Node
 from ssekg.errors import InputError
 from ssekg.namespaces import SSEKG
 from ssekg.store.base import Store
+from ssekg.store.terms import to_ox
 from ssekg.text import fold
 
 Triple = tuple[Node, Node, Node]
@@ -217,17 +218,22 @@ _READ_PREDICATES = {
 }
 
 
-def _actor_query(store: Store, *, linked_only: bool) -> str:
-    graphs = store.graphs_of
-    values = " ".join(f"<{p}>" for p in _READ_PREDICATES)
-    links = (
-        f"GRAPH <{graphs.links}> {{ ?link ssekg:linkedActor ?actor }}\n  " if linked_only else ""
-    )
+def sparql_iris(iris: Iterable[str]) -> str:
+    """IRIs as SPARQL terms for a VALUES list, each written by Oxigraph's serialiser (which
+    refuses anything that is not an IRI), so no text can change the query."""
+    return " ".join(str(to_ox(URIRef(iri))) for iri in iris)
+
+
+_ACTOR_PREDICATES = sparql_iris(_READ_PREDICATES)
+
+
+def _actor_query(*, linked_only: bool) -> str:
+    links = "GRAPH ?links { ?link ssekg:linkedActor ?actor }\n  " if linked_only else ""
     return (
         "SELECT DISTINCT ?g ?actor ?p ?v WHERE {\n"
-        f"  {links}VALUES ?p {{ {values} }}\n"
+        f"  {links}VALUES ?p {{ {_ACTOR_PREDICATES} }}\n"
         "  GRAPH ?g { ?actor a ssekg:Actor ; ?p ?v }\n"
-        f'  FILTER(STRSTARTS(STR(?g), "{graphs.base}graph/source/"))\n'
+        "  FILTER(STRSTARTS(STR(?g), ?sources))\n"
         "}"
     )
 
@@ -235,7 +241,11 @@ def _actor_query(store: Store, *, linked_only: bool) -> str:
 def read_actors(store: Store, *, linked_only: bool = False) -> dict[str, ActorRecord]:
     """Every actor of the source graphs (or only those the links graph names), by IRI."""
     records: dict[str, ActorRecord] = {}
-    result = store.query(_actor_query(store, linked_only=linked_only))
+    graphs = store.graphs_of
+    bindings: dict[str, Node] = {"sources": Literal(graphs.source(""))}
+    if linked_only:
+        bindings["links"] = URIRef(graphs.links)
+    result = store.query(_actor_query(linked_only=linked_only), bindings=bindings)
     for row in result.rows:
         actor, graph, predicate, value = row["actor"], row["g"], row["p"], row["v"]
         if not isinstance(actor, URIRef):
@@ -414,9 +424,9 @@ def check_thresholds(threshold: float, review_floor: float) -> None:
     if not 0 < review_floor <= threshold:
         raise InputError(
             f"--review-floor {review_floor:g} must be above 0 and at most the threshold "
-            f"({threshold:g}); give e.g. 75.",
+            f"({threshold:g}); give a lower --review-floor or a higher --threshold.",
             f"--review-floor {review_floor:g} mora biti veći od 0 i najviše jednak pragu "
-            f"({threshold:g}); navedite npr. 75.",
+            f"({threshold:g}); navedite niži --review-floor ili viši --threshold.",
         )
 
 
@@ -672,9 +682,8 @@ class LinkRow:
 def _municipality_labels(store: Store, places: set[str]) -> dict[str, str]:
     if not places:
         return {}
-    values = " ".join(f"<{p}>" for p in sorted(places))
     result = store.query(
-        f"SELECT ?place ?label WHERE {{ VALUES ?place {{ {values} }} "
+        f"SELECT ?place ?label WHERE {{ VALUES ?place {{ {sparql_iris(sorted(places))} }} "
         '?place skos:prefLabel ?label FILTER(langMatches(lang(?label), "sr-Latn")) }'
     )
     labels = {str(row["place"]): str(row["label"]) for row in result.rows}
@@ -725,3 +734,45 @@ def list_links(store: Store, status: str | None = None) -> list[LinkRow]:
     order = {s: i for i, s in enumerate(("pending", "auto", "accepted", "rejected"))}
     rows.sort(key=lambda r: (order.get(r.status, 9), -r.score, r.id))
     return rows
+
+
+# --- the merged view ---------------------------------------------------------------------------
+
+_SAME_AS_QUERY = "SELECT DISTINCT ?a ?b WHERE { ?a owl:sameAs ?b FILTER(isIRI(?a) && isIRI(?b)) }"
+_ACTORS_QUERY = "SELECT DISTINCT ?actor WHERE { ?actor a ssekg:Actor FILTER(isIRI(?actor)) }"
+
+
+def canonical_actors(store: Store) -> dict[str, str]:
+    """Every actor record IRI (and every IRI ``owl:sameAs`` joins to one) mapped to the
+    canonical IRI of its cluster: the smallest actor IRI among the records that
+    ``owl:sameAs`` joins, directly or through others. An actor linked to nothing maps to
+    itself, so ``canonical[iri]`` works for every actor of the public graphs.
+
+    ``owl:sameAs`` counts wherever the public graphs state it: the links graph (automatic
+    and accepted links), and any the curation graph or a source states."""
+    parent: dict[str, str] = {}
+
+    def root(iri: str) -> str:
+        parent.setdefault(iri, iri)
+        while parent[iri] != iri:
+            parent[iri] = parent[parent[iri]]
+            iri = parent[iri]
+        return iri
+
+    actors = {str(row["actor"]) for row in store.query(_ACTORS_QUERY).rows}
+    for iri in actors:
+        root(iri)
+    for row in store.query(_SAME_AS_QUERY).rows:
+        a, b = root(str(row["a"])), root(str(row["b"]))
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    members: dict[str, list[str]] = defaultdict(list)
+    for iri in parent:
+        members[root(iri)].append(iri)
+    canonical: dict[str, str] = {}
+    for cluster in members.values():
+        among = [iri for iri in cluster if iri in actors] or cluster
+        chosen = min(among)
+        for iri in cluster:
+            canonical[iri] = chosen
+    return canonical
