@@ -8,7 +8,8 @@ half of its actors again under the partner's own IRIs, the way a partner network
 would: the name in the other script, the legal-form word left out or abbreviated, some with
 the matični broj, a few with a typo. Both go straight into an in-memory store (no
 validation: this measures resolution only). Prints the time and how the planted pairs
-ended up (auto, pending, missed), and how many links joined actors that were not planted.
+ended up (auto, pending, missed), how many links joined actors that were not planted, and the
+times of ``canonical_actors`` and of the ``merged-actor`` query afterwards.
 """
 
 from __future__ import annotations
@@ -27,8 +28,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate  # noqa: E402
 
-from ssekg.loaders.resolve import find_links, parse_links, read_links_graph  # noqa: E402
+from ssekg.loaders.resolve import (  # noqa: E402
+    canonical_actors,
+    find_links,
+    parse_links,
+    read_links_graph,
+)
 from ssekg.namespaces import SSEKG  # noqa: E402
+from ssekg.queries import named_queries  # noqa: E402
 from ssekg.store import open_store  # noqa: E402
 from ssekg.text import to_latin  # noqa: E402
 
@@ -93,13 +100,23 @@ def main(argv: list[str] | None = None) -> int:
         bucket = outcome if (link.a, link.b) in planted else unplanted
         bucket[link.status] = bucket.get(link.status, 0) + 1
     missed = len(planted) - sum(outcome.values())
+    start = time.perf_counter()
+    canonical = canonical_actors(store)
+    canonical_seconds = time.perf_counter() - start
+    merged_query = named_queries()["merged-actor"].text
+    start = time.perf_counter()
+    facts = store.query(merged_query, bindings={"actor": URIRef(actors[0])}).rows
+    merged_seconds = time.perf_counter() - start
     print(
         f"actors: {summary.actors} ({args.n_actors} survey + {len(planted)} partner)\n"
         f"find_links: {seconds:.2f} s\n"
         f"planted pairs: {len(planted)}: auto {outcome['auto']}, pending {outcome['pending']}, "
         f"missed {missed}\n"
         f"links between actors not planted as one: auto {unplanted['auto']}, "
-        f"pending {unplanted['pending']}"
+        f"pending {unplanted['pending']}\n"
+        f"canonical_actors: {canonical_seconds:.2f} s, {len(set(canonical.values()))} actors "
+        f"after merging\n"
+        f"merged-actor query for one actor: {merged_seconds * 1000:.0f} ms, {len(facts)} facts"
     )
     return 0
 

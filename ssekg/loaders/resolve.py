@@ -433,6 +433,17 @@ def check_thresholds(threshold: float, review_floor: float) -> None:
 # --- the links graph ---------------------------------------------------------------------------
 
 
+# The terms a link is written with, looked up once: rdflib's Namespace attribute lookup is
+# slow enough to show when thousands of links are written.
+_TYPE, _SAME_AS = URIRef(str(RDF.type)), URIRef(str(OWL.sameAs))
+_IDENTITY_LINK = URIRef(str(SSEKG.IdentityLink))
+_LINKED_ACTOR = URIRef(str(SSEKG.linkedActor))
+_MATCH_METHOD = URIRef(str(SSEKG.matchMethod))
+_MATCH_SCORE = URIRef(str(SSEKG.matchScore))
+_LINK_STATUS = URIRef(str(SSEKG.linkStatus))
+_CREATED, _MODIFIED = URIRef(str(DCTERMS.created)), URIRef(str(DCTERMS.modified))
+
+
 @dataclass
 class Link:
     """One ``ssekg:IdentityLink`` as stored."""
@@ -453,17 +464,17 @@ class Link:
     def triples(self) -> list[Triple]:
         node = URIRef(self.iri)
         out: list[Triple] = [
-            (node, RDF.type, SSEKG.IdentityLink),
-            (node, SSEKG.linkedActor, URIRef(self.a)),
-            (node, SSEKG.linkedActor, URIRef(self.b)),
-            (node, SSEKG.matchMethod, Literal(self.method)),
-            (node, SSEKG.matchScore, _score_literal(round(self.score, 1))),
-            (node, SSEKG.linkStatus, Literal(self.status)),
-            (node, DCTERMS.created, _timestamp(self.created)),
-            (node, DCTERMS.modified, _timestamp(self.modified)),
+            (node, _TYPE, _IDENTITY_LINK),
+            (node, _LINKED_ACTOR, URIRef(self.a)),
+            (node, _LINKED_ACTOR, URIRef(self.b)),
+            (node, _MATCH_METHOD, Literal(self.method)),
+            (node, _MATCH_SCORE, _score_literal(round(self.score, 1))),
+            (node, _LINK_STATUS, Literal(self.status)),
+            (node, _CREATED, _timestamp(self.created)),
+            (node, _MODIFIED, _timestamp(self.modified)),
         ]
         if self.status in SAME:
-            out.append((URIRef(self.a), OWL.sameAs, URIRef(self.b)))
+            out.append((URIRef(self.a), _SAME_AS, URIRef(self.b)))
         return out
 
 
@@ -596,7 +607,8 @@ def find_links(
         )
         new[iri] = Link(iri, match.a, match.b, match.method, match.score, match.status,
                         previous.created, moment if changed else previous.modified)  # fmt: skip
-    _write(store, graph, old, new)
+    if new != old:  # an unchanged result leaves the store untouched
+        _write(store, graph, old, new)
     statuses = [link.status for link in new.values()]
     auto: dict[str, int] = {m: 0 for m in METHODS}
     for link in new.values():
