@@ -32,7 +32,8 @@ def test_named_query_has_header_and_answers(store: Store, name: str) -> None:
     query = named_queries()[name]
     assert query.titles.get("en") and query.titles.get("sr-Latn")
     assert query.descriptions.get("en") and query.descriptions.get("sr-Latn")
-    bindings = {p.name: SAMPLE_PARAMETERS[p.name] for p in query.parameters}
+    examples = {p.name: p.example for p in query.parameters if p.required and p.example}
+    bindings = query.bind(examples)
     result = store.query(query.text, bindings=bindings or None)
     assert result.rows, f"{name} found nothing in the example data"
 
