@@ -322,6 +322,15 @@ def parse_param(text: str) -> tuple[str, Node]:
     return name, Literal(value)
 
 
+def _param_text(text: str) -> tuple[str, str]:
+    """``name=value`` as (name, value text), for a named query to type-check."""
+    name, sep, value = text.partition("=")
+    name = name.strip().lstrip("?$")
+    if not sep or not name.isidentifier():
+        parse_param(text)  # raises the error that says what the form is
+    return name, value
+
+
 def resolve_query(text: str) -> str:
     """The SPARQL text of QUERY|NAME: a .rq file, a named query of the package, or the text."""
     from ssekg.queries import named_queries
@@ -365,8 +374,16 @@ def query(
                 f"--format {format!r} is not known; use table, csv, tsv or json.",
                 f"--format {format!r} nije poznat; koristite table, csv, tsv ili json.",
             )
-        sparql = resolve_query(query_text)
-        bindings = dict(parse_param(p) for p in (param or []))
+        from ssekg.queries import named_queries
+
+        named = named_queries().get(query_text)
+        if named is not None:
+            # A named query's parameters are typed: checked, defaulted, then bound.
+            sparql = named.text
+            bindings = named.bind(dict(_param_text(p) for p in (param or [])))
+        else:
+            sparql = resolve_query(query_text)
+            bindings = dict(parse_param(p) for p in (param or []))
         with open_for(store, base_iri) as target:
             result = target.query(sparql, bindings=bindings or None)
         if result.kind == "graph":
