@@ -91,13 +91,12 @@ class NamedQuery:
                 elif param.optional:
                     continue
                 else:
-                    example = f" (e.g. {param.name}={param.example})" if param.example else ""
-                    primer = f" (npr. {param.name}={param.example})" if param.example else ""
+                    value = param.example or "..."
                     raise QueryError(
-                        f"the query {self.name} needs the parameter {param.name}{example}: "
-                        f"{param.description}",
-                        f"upit {self.name} traži parametar {param.name}{primer}: "
-                        f"{param.describe('sr-Latn')}",
+                        f"the query {self.name} needs the parameter {param.name} "
+                        f"({param.description}); give it, e.g. {param.name}={value}.",
+                        f"upit {self.name} traži parametar {param.name} "
+                        f"({param.describe('sr-Latn')}); navedite ga, npr. {param.name}={value}.",
                     )
             bindings[param.name] = param.type.to_term(param.name, text)
         return bindings
