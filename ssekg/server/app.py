@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from ssekg import __version__
-from ssekg.server import graph_store, linked_data, sparql, void
+from ssekg.server import api, graph_store, linked_data, sparql, void
 from ssekg.server.executor import WatchedStore, executor_for
 from ssekg.store.base import Store
 
@@ -60,6 +60,8 @@ def create_app(
     app.include_router(graph_store.create_router(watched, update_token=update_token))
     app.include_router(void.create_router(watched))
     app.include_router(linked_data.create_router(watched))
+    # The named queries and the downloads, described in OpenAPI.
+    app.include_router(api.create_router(watched, timeout=timeout))
     app.add_middleware(void.ForgetOnWrite, store=watched)
     # Reading from other sites' pages (YASGUI, notebooks in the browser), without
     # credentials: a browser never sends the update token cross-origin.
