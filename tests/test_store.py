@@ -1,10 +1,12 @@
-"""The embedded store as its users meet it, in memory and on disk."""
+"""The stores as their users meet them: embedded in memory and on disk, and remote on a
+throwaway Virtuoso (see tests/virtuoso.py)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
@@ -29,10 +31,17 @@ def values(store: Store, sparql: str, **kwargs: object) -> set[str]:
     return {str(row["o"]) for row in result.rows if "o" in row}
 
 
-@pytest.fixture(params=["memory", "disk"])
+def open_kind(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    """A new, empty store of one kind: "memory", "disk" or "virtuoso"."""
+    if kind == "virtuoso":
+        server = request.getfixturevalue("virtuoso")
+        return open_store(server.url, base=server.new_base())
+    return open_store("memory" if kind == "memory" else str(tmp_path / "store"), create=True)
+
+
+@pytest.fixture(params=["memory", "disk", "virtuoso"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    spec = "memory" if request.param == "memory" else str(tmp_path / "store")
-    with open_store(spec, create=True) as opened:
+    with open_kind(request.param, request, tmp_path) as opened:
         graphs = opened.graphs_of
         opened.replace_graph(graphs.source("a"), triples("pub-a"))
         opened.replace_graph(graphs.reference, triples("ref"))
@@ -143,7 +152,7 @@ def test_dump_hides_private_and_round_trips(store: Store) -> None:
     assert b"secret" not in public.getvalue()
     assert b"secret" in full.getvalue()
 
-    copy = open_store("memory")
+    copy = open_store("memory", base=store.graphs_of.base)
     copy.restore(io.BytesIO(full.getvalue()))
     original = set(ox.parse(full.getvalue(), ox.RdfFormat.N_QUADS))
     again = io.BytesIO()
@@ -243,8 +252,12 @@ def test_open_store_errors(tmp_path: Path) -> None:
     a_file.write_text("not a store")
     with pytest.raises(StoreError, match="is a file"):
         open_store(str(a_file), create=True)
-    with pytest.raises(StoreError, match="remote stores"):
-        open_store("https://example.org/sparql")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/sparql"
+    with pytest.raises(StoreError, match="cannot be reached") as unreachable:
+        open_store(closed)
+    assert closed in unreachable.value.en and "nije dostupna" in unreachable.value.sr
     path = str(tmp_path / "busy")
     with open_store(path, create=True), pytest.raises(StoreError, match="in use"):
         open_store(path)

@@ -1,8 +1,9 @@
 """Stores behind one interface (:class:`ssekg.store.base.Store`); :func:`open_store` picks
-one from a ``--store`` value: ``memory``, a directory, or (later) a SPARQL endpoint URL."""
+one from a ``--store`` value: ``memory``, a directory, or a SPARQL endpoint URL."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ssekg.errors import StoreError
@@ -14,16 +15,33 @@ from ssekg.store.results import QueryResult
 __all__ = ["EmbeddedStore", "QueryResult", "Store", "open_store"]
 
 
-def open_store(spec: str, *, base: str = DEFAULT_BASE, create: bool = False) -> Store:
-    """Open the store named by ``spec``; ``create`` makes a missing on-disk store."""
+def open_store(
+    spec: str,
+    *,
+    base: str = DEFAULT_BASE,
+    create: bool = False,
+    update_url: str | None = None,
+    gsp_url: str | None = None,
+) -> Store:
+    """Open the store named by ``spec``; ``create`` makes a missing on-disk store.
+
+    An ``http(s)://`` spec is a remote SPARQL endpoint: ``update_url`` and ``gsp_url`` say
+    where updates and Graph Store requests go when not to the same URL; credentials come
+    from ``SSEKG_STORE_USER`` / ``SSEKG_STORE_PASSWORD`` (digest or basic, as the server
+    asks), and ``SSEKG_STORE_ENGINE`` names the engine when its answers do not."""
     if spec == "memory":
         return EmbeddedStore(None, base)
     if spec.startswith(("http://", "https://")):
-        raise StoreError(
-            f"remote stores ({spec}) are not available in this version; use a directory "
-            "path or `memory` for --store.",
-            f"udaljena skladišta ({spec}) nisu dostupna u ovoj verziji; za --store koristite "
-            "putanju do direktorijuma ili `memory`.",
+        from ssekg.store.remote import RemoteStore
+
+        return RemoteStore(
+            spec,
+            base,
+            update_url=update_url,
+            gsp_url=gsp_url,
+            user=os.environ.get("SSEKG_STORE_USER") or None,
+            password=os.environ.get("SSEKG_STORE_PASSWORD"),
+            engine=os.environ.get("SSEKG_STORE_ENGINE") or None,
         )
     path = Path(spec)
     if path.exists() and not path.is_dir():
