@@ -433,6 +433,50 @@ def dump(
     run(work)
 
 
+@app.command()
+def export(
+    format: Annotated[
+        str,
+        typer.Argument(
+            metavar="FORMAT",
+            help="csv, xlsx, geojson, jsonld, nquads, essglobal-csv, essglobal-ttl or "
+            "murmurations.",
+        ),
+    ],
+    lang: Annotated[
+        str, typer.Option("--lang", help="sr-Latn, sr-Cyrl or en: headers, labels, names.")
+    ] = "sr-Latn",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File to write (default: stdout).")
+    ] = None,
+    store: StoreOption = DEFAULT_STORE,
+    base_iri: BaseOption = DEFAULT_BASE,
+) -> None:
+    """Export the public data for people (CSV, XLSX) or other networks; never personal data."""
+
+    def work() -> None:
+        from ssekg.exports import check_language, export_format
+        from ssekg.exports import export as write_export
+
+        fmt = export_format(format)
+        check_language(lang)
+        if output is None and format == "xlsx" and sys.stdout.isatty():
+            raise InputError(
+                "an XLSX workbook cannot be shown on the terminal; give a file with -o.",
+                "XLSX radna sveska ne može da se prikaže u terminalu; navedite datoteku sa -o.",
+            )
+        with open_for(store, base_iri) as target:
+            if output is None:
+                write_export(target, fmt.name, sys.stdout.buffer, lang=lang)
+                sys.stdout.flush()
+                return
+            with _open_output(output) as handle:
+                write_export(target, fmt.name, handle, lang=lang)
+        err.print(f"Wrote {output}.", markup=False, highlight=False)
+
+    run(work)
+
+
 def _open_output(file: Path) -> BinaryIO:
     try:
         return file.open("wb")
