@@ -10,14 +10,16 @@ is wrong in English and in Serbian. Everything runs on the public graphs only.""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from ssekg.errors import SsekgError
+from ssekg.exports import DEFAULT_LANGUAGE, FORMATS, LANGUAGES, check_language, export
 from ssekg.queries import NamedQuery, Parameter, named_queries
 from ssekg.server.sparql_formats import RESULT_OFFERS, by_parameter, negotiate
 from ssekg.store.base import Store
@@ -157,6 +159,60 @@ def create_router(store: Store, *, timeout: float | None = 30.0) -> APIRouter:
             },
             openapi_extra={
                 "parameters": [openapi_parameter(p) for p in query.parameters] + [_FORMAT_PARAMETER]
+            },
+        )
+
+    @router.get(
+        "/export/{format}",
+        summary="Download the public data / Preuzimanje javnih podataka",
+        description="The actors as CSV or XLSX for people (headers and labels in the chosen "
+        "language and script), GeoJSON, JSON-LD, N-Quads of the public graphs, the ESSGLOBAL "
+        "view (DCC standard CSV, Turtle) or Murmurations profiles. Never personal data.",
+        tags=["downloads"],
+        response_class=Response,
+        responses={
+            200: {
+                "description": "The file / Datoteka",
+                "content": {f.media_type: {"schema": {"type": "string"}} for f in FORMATS.values()},
+            },
+            400: {
+                "description": "An unknown format or language / Nepoznat format ili jezik",
+                "content": {"application/json": {"schema": _ERROR_SCHEMA}},
+            },
+        },
+    )
+    def download(
+        format: Annotated[
+            str, Path(description="The format", json_schema_extra={"enum": list(FORMATS)})
+        ],
+        lang: Annotated[
+            str,
+            Query(
+                description="Language and script of headers, labels and names",
+                json_schema_extra={"enum": list(LANGUAGES)},
+            ),
+        ] = DEFAULT_LANGUAGE,
+    ) -> Response:
+        if format not in FORMATS:
+            known = ", ".join(FORMATS)
+            return refusal(
+                404,
+                f"there is no export format {format!r}; use one of: {known}.",
+                f"ne postoji format izvoza {format!r}; koristite jedan od: {known}.",
+            )
+        try:
+            check_language(lang)
+            buffer = io.BytesIO()
+            export(store, format, buffer, lang=lang)
+        except SsekgError as error:
+            return refusal(400, error.en, error.sr)
+        chosen = FORMATS[format]
+        return Response(
+            buffer.getvalue(),
+            media_type=chosen.media_type,
+            headers={
+                "Content-Disposition": f'attachment; filename="{chosen.file_name(lang)}"',
+                "Content-Language": lang,
             },
         )
 
