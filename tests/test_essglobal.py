@@ -19,7 +19,7 @@ from ssekg.loaders.essglobal import (
     crosswalk_essglobal,
     uses_essglobal,
 )
-from ssekg.namespaces import DEFAULT_BASE, PLACE, concept
+from ssekg.namespaces import DEFAULT_BASE, PLACE, SCHEMA, SSEKG, concept
 from ssekg.setup import initialise
 from ssekg.store import open_store
 from ssekg.store.base import Store
@@ -163,6 +163,17 @@ def test_crosswalked_data_loaded_again_stays_as_it_is() -> None:
     once = crosswalk_essglobal(graph, BASE, "dcc")
     assert uses_essglobal(once)  # it keeps its ESSGLOBAL statements
     assert set(crosswalk_essglobal(once, BASE, "dcc")) == set(once)
+
+
+def test_an_ssekg_actor_in_the_essglobal_view_keeps_its_iri() -> None:
+    ours = URIRef(f"{BASE}actor/mb/08765432")
+    data = f"""
+        @prefix essglobal: <https://lod.coop/essglobal/2.1/vocab/> .
+        @prefix gr: <http://purl.org/goodrelations/v1#> .
+        <{ours}> a essglobal:SSEInitiative ; gr:name "Sindikat Solidarnost rada" ."""
+    out = crosswalk_essglobal(Graph().parse(data=data, format="turtle"), BASE, "view")
+    assert (ours, SSEKG.actorType, URIRef(concept("actor-type", "TU"))) in out  # by its name
+    assert (ours, SCHEMA.sameAs, None) not in out
 
 
 def test_essglobal_is_told_under_any_of_its_bases() -> None:

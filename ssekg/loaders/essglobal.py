@@ -273,13 +273,16 @@ class _Mapper:
 
     def initiative(self, node: Node) -> _Initiative:
         g = self.graph
-        subject = actor_iri(self.base, self.source_id, _key(g, node))
+        if isinstance(node, URIRef) and str(node).startswith(f"{self.base}actor/"):
+            subject = node  # an ssekg actor exported in the ESSGLOBAL view: the same actor
+        else:
+            subject = actor_iri(self.base, self.source_id, _key(g, node))
         b = ActorBuilder(subject)
         consumed: set[Node] = set()
         for cls in g.objects(node, RDF.type):
             if cls in INITIATIVE_CLASSES:
                 b.add(RDF.type, cls)
-        if isinstance(node, URIRef):
+        if isinstance(node, URIRef) and node != subject:
             b.add(SCHEMA.sameAs, node)
         for other in _values(g, node, _SAME):
             if isinstance(other, URIRef):
