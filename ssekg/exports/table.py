@@ -31,7 +31,7 @@ class Column:
     value: Callable[[ActorRecord, Records, str], str]
 
     def header(self, lang: str) -> str:
-        if lang == "en":
+        if lang == "en" or self.key == "iri":  # "IRI" is the same in every language
             return self.en
         if lang == "sr-Cyrl":
             return cyrtranslit.to_cyrillic(self.sr, "sr")
