@@ -1,24 +1,62 @@
-"""The named queries: every one has a header, runs on the example data and finds something."""
+"""The named queries: every one has a header, runs on the example data and finds something,
+on each kind of store, and a remote store answers as the embedded one."""
 
 from __future__ import annotations
 
+from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 
+from ssekg.errors import SsekgError
+from ssekg.namespaces import DEFAULT_BASE
 from ssekg.queries import named_queries
 from ssekg.rdf_io import parse_rdf
 from ssekg.setup import EXAMPLE_FILES, EXAMPLES, initialise
 from ssekg.store import open_store
 from ssekg.store.base import Store
+from ssekg.store.remote import RemoteStore
+from tests.virtuoso import Virtuoso
 
 SAMPLE_PARAMETERS = {"district": URIRef("https://w3id.org/ssekg/place/RS-06")}
 
+# Where Virtuoso 7.2 (Debian's virtuoso-opensource) does not answer as SPARQL 1.1 says; the
+# queries are standard, and these deviations are the engine's (see docs/stores.md). Whether
+# they show depends on Virtuoso's optimiser (its statistics of a fresh database), so they are
+# expected failures that may pass; every other named query must answer the same on both.
+_NO_EXISTS_IN_BIND = "Virtuoso 7.2 cannot compile EXISTS inside BIND (SQ074)"
+_LANGMATCHES = (
+    "Virtuoso 7.2 loses every row when langMatches in OPTIONAL follows a property path over "
+    "several graphs"
+)
+_PATH_REPEATS = "Virtuoso 7.2 repeats a node that a * property path reaches along several paths"
+VIRTUOSO_NOTHING = {
+    "missing-actor-types": _NO_EXISTS_IN_BIND,
+    "missing-capacities": _NO_EXISTS_IN_BIND,
+    "missing-functions": _NO_EXISTS_IN_BIND,
+    "missing-practices": _NO_EXISTS_IN_BIND,
+    "actors-by-legal-form": _LANGMATCHES,
+    "actors-by-practice": _LANGMATCHES,
+    "actors-by-target-group": _LANGMATCHES,
+    "network-members-over-time": "Virtuoso 7.2 returns no rows for this query",
+}
+VIRTUOSO_OTHER_ANSWER = {
+    **VIRTUOSO_NOTHING,
+    "actors-by-function": _PATH_REPEATS,
+    "actors-by-type": _PATH_REPEATS,
+    "employment-by-type": _PATH_REPEATS,
+    "funding-by-year": _PATH_REPEATS,
+    "funding-flows": _PATH_REPEATS,
+    "se-status-holders": _PATH_REPEATS,
+    "self-identified-without-status": _PATH_REPEATS,
+    "unmet-needs": "Virtuoso 7.2 counts differently from run to run (HAVING over OPTIONAL)",
+}
 
-@pytest.fixture(scope="module")
-def store() -> Store:
-    store = open_store("memory", create=True)
+
+def load_examples(store: Store) -> Store:
     initialise(store)
     data = Graph()
     for name in EXAMPLE_FILES:
@@ -27,15 +65,83 @@ def store() -> Store:
     return store
 
 
+def example_bindings(name: str) -> dict[str, Node]:
+    query = named_queries()[name]
+    examples = {p.name: p.example for p in query.parameters if p.required and p.example}
+    return query.bind(examples)
+
+
+@pytest.fixture(scope="module", params=["memory", "disk", "virtuoso"])
+def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    if request.param == "virtuoso":
+        server = request.getfixturevalue("virtuoso")
+        store = open_store(server.url, base=server.new_base())
+    elif request.param == "disk":
+        store = open_store(str(tmp_path_factory.mktemp("queries") / "store"), create=True)
+    else:
+        store = open_store("memory", create=True)
+    return load_examples(store)
+
+
+@pytest.fixture(scope="module")
+def embedded() -> Store:
+    return load_examples(open_store("memory"))
+
+
+@pytest.fixture(scope="module")
+def remote(virtuoso: Virtuoso) -> Store:
+    return load_examples(open_store(virtuoso.url, base=virtuoso.new_base()))
+
+
 @pytest.mark.parametrize("name", sorted(named_queries()))
-def test_named_query_has_header_and_answers(store: Store, name: str) -> None:
+def test_named_query_has_header_and_answers(
+    store: Store, name: str, request: pytest.FixtureRequest
+) -> None:
+    if isinstance(store, RemoteStore) and name in VIRTUOSO_NOTHING:
+        request.applymarker(pytest.mark.xfail(reason=VIRTUOSO_NOTHING[name]))
     query = named_queries()[name]
     assert query.titles.get("en") and query.titles.get("sr-Latn")
     assert query.descriptions.get("en") and query.descriptions.get("sr-Latn")
-    examples = {p.name: p.example for p in query.parameters if p.required and p.example}
-    bindings = query.bind(examples)
+    bindings = example_bindings(name)
     result = store.query(query.text, bindings=bindings or None)
     assert result.rows, f"{name} found nothing in the example data"
+
+
+def comparable(store: Store, term: Node) -> object:
+    """A term as two stores agree on it: IRIs with the store's base as the default base,
+    numbers by value (Virtuoso keeps only canonical forms), other literals by their text with
+    "; "-joined parts sorted and without language tag (SPARQL leaves the order and language
+    of a GROUP_CONCAT open)."""
+    if isinstance(term, URIRef):
+        return str(term).replace(store.graphs_of.base, DEFAULT_BASE, 1)
+    if isinstance(term, Literal):
+        if isinstance(term.value, (int, float, Decimal)) and not isinstance(term.value, bool):
+            return Decimal(str(term.value))
+        return "; ".join(sorted(str(term).split("; ")))
+    return term.n3()
+
+
+def answers(store: Store, name: str) -> Counter[tuple[tuple[str, object], ...]]:
+    """The query's rows as a multiset of comparable terms."""
+    bindings = example_bindings(name)
+    result = store.query(named_queries()[name].text, bindings=bindings or None)
+    return Counter(
+        tuple(sorted((k, comparable(store, v)) for k, v in row.items() if str(v) != ""))
+        for row in result.rows
+    )
+
+
+@pytest.mark.parametrize("name", sorted(named_queries()))
+def test_remote_store_answers_as_the_embedded_one(
+    embedded: Store, remote: Store, name: str, request: pytest.FixtureRequest
+) -> None:
+    if name in VIRTUOSO_OTHER_ANSWER:
+        request.applymarker(pytest.mark.xfail(reason=VIRTUOSO_OTHER_ANSWER[name]))
+    try:
+        got = answers(remote, name)
+    except SsekgError as error:
+        pytest.fail(f"{name} failed on the remote store: {error.en}")
+    assert got == answers(embedded, name)
 
 
 def test_district_parameter_narrows_the_answer(store: Store) -> None:

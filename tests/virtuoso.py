@@ -69,7 +69,7 @@ EnabledDavVSP = 0
 [SPARQL]
 ResultSetMaxRows = {max_rows}
 MaxQueryExecutionTime = 60
-MaxQueryCostEstimationTime = 400
+MaxQueryCostEstimationTime = 100000
 """
 
 

@@ -63,6 +63,7 @@ from ssekg.store.rewrite import (
     read_query,
     refuse_escapes,
     refuse_global_drops,
+    substitute,
     with_dataset,
 )
 from ssekg.store.terms import from_ox, to_ox
@@ -503,7 +504,10 @@ class RemoteStore:
         include_private: bool = False,
     ) -> QueryResult:
         if bindings:
-            sparql = with_values(sparql, bindings)
+            # Constants in the WHERE group, and the VALUES block of the embedded store (which
+            # also checks the names and refuses blank nodes) for the projection.
+            terms = {name.lstrip("?$"): str(to_ox(value)) for name, value in bindings.items()}
+            sparql = with_values(substitute(sparql, terms), bindings)
         refuse_escapes(sparql)
         try:
             _PARSER.query(sparql, prefixes=PREFIXES)

@@ -16,14 +16,14 @@ into the text the user wrote."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from ssekg.errors import QueryError
 from ssekg.namespaces import PREFIXES
-from ssekg.store.embedded import _TOKEN
+from ssekg.store.embedded import _TOKEN, where_group_start
 
 #: A graph that never exists: the whole of an empty FROM or FROM NAMED list.
 NOTHING = "urn:x-ssekg:nothing"
@@ -225,6 +225,51 @@ def prefix_declarations(declared: dict[str, str]) -> str:
         for name, iri in PREFIXES.items()
         if name not in declared
     )
+
+
+def substitute(sparql: str, terms: Mapping[str, str]) -> str:
+    """The query with each bound variable, inside its WHERE group, replaced by its term
+    (already in N-Triples syntax, from Oxigraph's serialiser).
+
+    The variables stay where a term cannot stand: after AS, in VALUES headers, and in the
+    projection of subqueries; the VALUES block that :func:`with_values` adds still binds
+    them for the projection and the solution modifiers. Constants are needed because
+    Virtuoso evaluates a FILTER inside OPTIONAL without the variables bound outside it."""
+    start = where_group_start(sparql)
+    if start is None or not terms:
+        return sparql
+    items = tokens(sparql)
+    i = next((k for k, t in enumerate(items) if t.start >= start), len(items))
+    depth = 1
+    parts: list[str] = []
+    last = 0
+    while i < len(items) and depth > 0:
+        token = items[i]
+        if token.kind == "brace":
+            depth += 1
+        elif token.text == "}":
+            depth -= 1
+        elif _is_keyword(items, i, "SELECT"):
+            i = _dataset_position(items, i, "SELECT") - 1
+        elif _is_keyword(items, i, "VALUES") and i + 1 < len(items):
+            i += 1
+            if items[i].text == "(":
+                while i < len(items) and items[i].text != ")":
+                    i += 1
+            else:
+                i += 1  # the "?" of the single variable; its name is the next token
+        elif token.text in ("?", "$") and i + 1 < len(items):
+            name = items[i + 1]
+            adjacent = name.kind == "word" and name.start == token.end
+            after_as = i > 0 and _is_keyword(items, i - 1, "AS")
+            if adjacent and name.text in terms and not after_as:
+                parts.append(sparql[last : token.start])
+                parts.append(terms[name.text])
+                last = name.end
+                i += 1
+        i += 1
+    parts.append(sparql[last:])
+    return "".join(parts)
 
 
 def refuse_global_drops(sparql: str) -> None:
