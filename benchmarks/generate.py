@@ -42,6 +42,11 @@ KINDS = [("Udruženje", "ASSOC", "UDR"), ("Zadruga", "COOP", "ZAD-POLJ"),
 PRACTICES = ["WORK-INTEGRATION", "AGRI-COOP", "CIRCULAR", "CRAFTS", "CARE", "EDUCATION"]
 TARGETS = ["PWD", "ROMA", "WOMEN", "YOUTH", "RURAL", "LONG-UNEMPLOYED"]
 AREAS = ["MARKETING", "FINANCE-ACCESS", "DIGITAL", "GOVERNANCE", "LEGAL-COMPLIANCE"]
+SECTIONS = ["A", "C", "E", "G", "I", "P", "Q", "S"]
+TOPICS = ["SE-LAW", "PUBLIC-PROCUREMENT", "WORK-INTEGRATION", "LOCAL-DEVELOPMENT"]
+#: Ecosystem functions by actor type (foundations fund, networks connect and advocate).
+FUNCTIONS = {"FOUND": ["FINANCING"], "NET": ["NETWORKING", "ADVOCACY-POLICY"],
+             "ASSOC": ["EDUCATION-RESEARCH", "VISIBILITY", "INCUBATION-SUPPORT"]}  # fmt: skip
 
 
 def _places() -> list[tuple[str, str, float, float]]:
@@ -80,6 +85,9 @@ def generate(
 ) -> Iterator[Triple]:
     """Triples for ``n_actors`` actors; planted errors are counted into ``errors``."""
     rng = random.Random(seed)
+    # Facts the named queries look at (years, functions, statuses, fundings, ...) come from a
+    # stream of their own, so the rest of the data, and the planted errors, stay as they were.
+    extra = random.Random(seed * 7919 + 1)
     places = _places()
     planted = errors if errors is not None else Counter()
     base = DEFAULT_BASE
@@ -163,31 +171,55 @@ def generate(
             yield resource, RDF.type, SSEKG.ResourceNeed
             yield resource, SSEKG.resourceType, URIRef(concept("resource-type", "GRANT"))
             yield resource, PROV.wasDerivedFrom, record
-        if atype in ("SE", "COOP") and i % 3 == 0:
+        yield a, SSEKG.foundingYear, Literal(str(extra.randint(1990, 2025)), datatype=XSD.gYear)
+        observed = f"202{extra.randint(4, 6)}-0{extra.randint(1, 9)}-15"
+        yield a, SSEKG.observedOn, Literal(observed, datatype=XSD.date)
+        yield a, SSEKG.activity, URIRef(concept("nace-section", extra.choice(SECTIONS)))
+        if atype in FUNCTIONS:
+            function = extra.choice(FUNCTIONS[atype])
+            yield a, SSEKG.fulfilsFunction, URIRef(concept("ecosystem-function", function))
+        if extra.random() < 0.2:
+            yield a, SSEKG.advocacyTopic, URIRef(concept("advocacy-topic", extra.choice(TOPICS)))
+        if extra.random() < 0.3:
+            kind = extra.choice(["ADVOCACY", "CAPACITY-BUILDING"])
+            yield a, SSEKG.willingToJoin, URIRef(concept("platform-kind", kind))
+        if atype in ("SE", "COOP"):
+            yield a, SSEKG.selfIdentifiesAsSE, Literal(atype == "SE")
+            staff = extra.randint(1, 60)
+            yield a, SSEKG.employees, Literal(str(staff), datatype=XSD.nonNegativeInteger)
+            vulnerable = extra.randint(0, staff)
+            yield (
+                a,
+                SSEKG.employeesFromVulnerableGroups,
+                Literal(str(vulnerable), datatype=XSD.nonNegativeInteger),
+            )
+        if atype in ("SE", "COOP") and extra.random() < 0.35:
             status = URIRef(f"{a}/status/1")
             yield a, SSEKG.hasStatus, status
             yield status, RDF.type, SSEKG.SocialEntrepreneurshipStatus
             yield status, SSEKG.statusKind, URIRef(concept("se-status-kind", "LEGAL"))
-            yield (
-                status,
-                SSEKG.grantedOn,
-                Literal(f"202{rng.randint(3, 6)}-03-01", datatype=XSD.date),
-            )
+            granted = f"202{extra.randint(3, 6)}-0{extra.randint(1, 9)}-01"
+            yield status, SSEKG.grantedOn, Literal(granted, datatype=XSD.date)
             yield status, SSEKG.register, URIRef(concept("register", "APR-RPS"))
-        if atype in ("DON", "FIN"):
+        if atype in ("DON", "FIN", "FOUND"):
             funders.append(a)
         elif funders and i % 5 == 0:
             funding = URIRef(f"{base}funding/{SOURCE}-{i}")
             yield funding, RDF.type, SSEKG.Funding
-            yield funding, SSEKG.funder, rng.choice(funders)
+            yield funding, SSEKG.funder, extra.choice(funders)
             yield funding, SSEKG.recipient, a
             yield (
                 funding,
                 SSEKG.amount,
-                Literal(f"{rng.randint(1, 50) * 1000}.00", datatype=XSD.decimal),
+                Literal(f"{extra.randint(1, 50) * 1000}.00", datatype=XSD.decimal),
             )
-            yield funding, SSEKG.currency, Literal(rng.choice(["EUR", "RSD"]))
-            yield funding, SSEKG.year, Literal(str(rng.randint(2018, 2026)), datatype=XSD.gYear)
+            yield funding, SSEKG.currency, Literal(extra.choice(["EUR", "RSD"]))
+            yield funding, SSEKG.year, Literal(str(extra.randint(2018, 2026)), datatype=XSD.gYear)
+            yield (
+                funding,
+                SSEKG.programme,
+                Literal(f"Program {extra.randint(1, 40)}", lang="sr-Latn"),
+            )
         if previous is not None and i % 4 == 0:
             cooperation = URIRef(f"{base}cooperation/{SOURCE}-{i}")
             yield cooperation, RDF.type, SSEKG.Cooperation
