@@ -56,6 +56,22 @@ BaseOption = Annotated[
     str,
     typer.Option("--base-iri", envvar="SSEKG_BASE_IRI", help="Base IRI of the instance data."),
 ]
+UpdateUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--update-url",
+        envvar="SSEKG_UPDATE_URL",
+        help="Remote stores: the SPARQL Update endpoint, when not the --store URL.",
+    ),
+]
+GspUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--gsp-url",
+        envvar="SSEKG_GSP_URL",
+        help="Remote stores: the Graph Store Protocol endpoint (Virtuoso's is found itself).",
+    ),
+]
 DEFAULT_STORE = "./ssekg-data"
 
 T = TypeVar("T")
@@ -79,13 +95,29 @@ def run(action: Callable[[], T]) -> T:
 
 
 def open_for(spec: str, base: str, *, create: bool = False) -> Store:
+    """The command's store; a remote one takes the command's --update-url and --gsp-url."""
+    import click
+
     from ssekg.store import open_store
 
-    return open_store(spec, base=base, create=create)
+    context = click.get_current_context(silent=True)
+    params = context.params if context is not None else {}
+    return open_store(
+        spec,
+        base=base,
+        create=create,
+        update_url=params.get("update_url"),
+        gsp_url=params.get("gsp_url"),
+    )
 
 
 @app.command()
-def init(store: StoreOption = DEFAULT_STORE, base_iri: BaseOption = DEFAULT_BASE) -> None:
+def init(
+    store: StoreOption = DEFAULT_STORE,
+    base_iri: BaseOption = DEFAULT_BASE,
+    update_url: UpdateUrlOption = None,
+    gsp_url: GspUrlOption = None,
+) -> None:
     """Create the store and load the ontology, taxonomies and places (the reference graph)."""
 
     def work() -> None:
@@ -129,6 +161,8 @@ def load(
     ] = None,
     store: StoreOption = DEFAULT_STORE,
     base_iri: BaseOption = DEFAULT_BASE,
+    update_url: UpdateUrlOption = None,
+    gsp_url: GspUrlOption = None,
 ) -> None:
     """Load a file into its source's named graph, after validating it. Records with
     Violations are set aside in a quarantine report and the rest are loaded (exit code 3);
@@ -262,6 +296,8 @@ def validate(
     ] = None,
     store: StoreOption = DEFAULT_STORE,
     base_iri: BaseOption = DEFAULT_BASE,
+    update_url: UpdateUrlOption = None,
+    gsp_url: GspUrlOption = None,
     format: Annotated[str, typer.Option("--format", help="text, json or turtle.")] = "text",
     lang: Annotated[str, typer.Option("--lang", help="sr or en.")] = "sr",
 ) -> None:
@@ -365,6 +401,8 @@ def query(
     format: Annotated[str, typer.Option("--format", help="table, csv, tsv or json.")] = "table",
     store: StoreOption = DEFAULT_STORE,
     base_iri: BaseOption = DEFAULT_BASE,
+    update_url: UpdateUrlOption = None,
+    gsp_url: GspUrlOption = None,
 ) -> None:
     """Run a SPARQL query on the public graphs."""
 
@@ -422,6 +460,8 @@ def dump(
     include_private: Annotated[bool, typer.Option(help="Include personal data.")] = False,
     store: StoreOption = DEFAULT_STORE,
     base_iri: BaseOption = DEFAULT_BASE,
+    update_url: UpdateUrlOption = None,
+    gsp_url: GspUrlOption = None,
 ) -> None:
     """Write the store's public graphs (and, if asked, the private ones) as N-Quads."""
 
@@ -451,6 +491,8 @@ def export(
     ] = None,
     store: StoreOption = DEFAULT_STORE,
     base_iri: BaseOption = DEFAULT_BASE,
+    update_url: UpdateUrlOption = None,
+    gsp_url: GspUrlOption = None,
 ) -> None:
     """Export the public data for people (CSV, XLSX) or other networks; never personal data."""
 
@@ -492,6 +534,8 @@ def restore(
     file: Annotated[Path, typer.Argument(help="N-Quads file written by 'ssekg dump'.")],
     store: StoreOption = DEFAULT_STORE,
     base_iri: BaseOption = DEFAULT_BASE,
+    update_url: UpdateUrlOption = None,
+    gsp_url: GspUrlOption = None,
 ) -> None:
     """Replace the store's content with an N-Quads dump."""
 
@@ -521,6 +565,8 @@ def restore(
 def serve(
     store: StoreOption = DEFAULT_STORE,
     base_iri: BaseOption = DEFAULT_BASE,
+    update_url: UpdateUrlOption = None,
+    gsp_url: GspUrlOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     update_token: Annotated[
@@ -618,6 +664,8 @@ def links_find(
     ] = 75.0,
     store: StoreOption = DEFAULT_STORE,
     base_iri: BaseOption = DEFAULT_BASE,
+    update_url: UpdateUrlOption = None,
+    gsp_url: GspUrlOption = None,
 ) -> None:
     """Find the actors that several sources list, and write the links graph."""
 
@@ -644,6 +692,8 @@ def links_list(
     ] = None,
     store: StoreOption = DEFAULT_STORE,
     base_iri: BaseOption = DEFAULT_BASE,
+    update_url: UpdateUrlOption = None,
+    gsp_url: GspUrlOption = None,
 ) -> None:
     """Show the links: both names, municipality, score, method and sources."""
 
@@ -685,6 +735,8 @@ def links_accept(
     identifier: Annotated[str, typer.Argument(metavar="ID", help="The link id (links list).")],
     store: StoreOption = DEFAULT_STORE,
     base_iri: BaseOption = DEFAULT_BASE,
+    update_url: UpdateUrlOption = None,
+    gsp_url: GspUrlOption = None,
 ) -> None:
     """Accept a link: the two records are one actor (owl:sameAs), whatever later runs find."""
     _decide(identifier, "accepted", store, base_iri)
@@ -695,6 +747,8 @@ def links_reject(
     identifier: Annotated[str, typer.Argument(metavar="ID", help="The link id (links list).")],
     store: StoreOption = DEFAULT_STORE,
     base_iri: BaseOption = DEFAULT_BASE,
+    update_url: UpdateUrlOption = None,
+    gsp_url: GspUrlOption = None,
 ) -> None:
     """Reject a link: the two records are two actors, and later runs do not propose them."""
     _decide(identifier, "rejected", store, base_iri)
