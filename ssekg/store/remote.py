@@ -85,7 +85,13 @@ UPDATE_CHUNK = 2_000
 #: How long (s) the list of graphs is reused between queries; other clients' new graphs
 #: show up after at most this long (a stale list can only hide graphs, never reveal any).
 GRAPH_LIST_TTL = 2.0
-XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+#: Datatypes an engine puts on literals in place of the standard one: Virtuoso stores
+#: geo:wktLiteral values as its own geometry type (and their coordinates as floats).
+ENGINE_DATATYPES = {
+    "http://www.openlinksw.com/schemas/virtrdf#Geometry": (
+        "http://www.opengis.net/ont/geosparql#wktLiteral"
+    ),
+}
 
 #: An empty store that only parses: queries are checked here first, so syntax errors read
 #: the same as on the embedded store, with line and column in the user's text.
@@ -232,8 +238,16 @@ def _json_term(value: Mapping[str, str]) -> ox.NamedNode | ox.BlankNode | ox.Lit
     if "xml:lang" in value:
         return ox.Literal(text, language=value["xml:lang"])
     if "datatype" in value:
-        return ox.Literal(text, datatype=ox.NamedNode(value["datatype"]))
+        datatype = ENGINE_DATATYPES.get(value["datatype"], value["datatype"])
+        return ox.Literal(text, datatype=ox.NamedNode(datatype))
     return ox.Literal(text)
+
+
+def _engine_object(term: object) -> object:
+    """An object term of an engine's RDF answer, with the engine's own datatypes undone."""
+    if isinstance(term, ox.Literal) and term.datatype.value in ENGINE_DATATYPES:
+        return ox.Literal(term.value, datatype=ox.NamedNode(ENGINE_DATATYPES[term.datatype.value]))
+    return term
 
 
 def _not_rdf(error: Exception) -> QueryError:
@@ -571,7 +585,8 @@ class RemoteStore:
         for triple in triples:
             if isinstance(triple, ox.Quad):
                 triple = triple.triple
-            graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
+            subject, predicate = from_ox(triple.subject), from_ox(triple.predicate)
+            graph.add((subject, predicate, from_ox(_engine_object(triple.object))))
         return QueryResult("graph", graph=graph)
 
     def update(self, sparql: str) -> None:
