@@ -64,6 +64,7 @@ from ssekg.store.rewrite import (
     refuse_escapes,
     refuse_global_drops,
     substitute,
+    syntax_error,
     with_dataset,
 )
 from ssekg.store.terms import from_ox, to_ox
@@ -92,10 +93,6 @@ ENGINE_DATATYPES = {
         "http://www.opengis.net/ont/geosparql#wktLiteral"
     ),
 }
-
-#: An empty store that only parses: queries are checked here first, so syntax errors read
-#: the same as on the embedded store, with line and column in the user's text.
-_PARSER = ox.Store()
 
 
 @dataclass
@@ -395,6 +392,13 @@ class RemoteStore:
             detail = failure.detail()
             if failure.status == 0 or re.search(r"time[d ]?out|S1T00", detail, re.I):
                 raise self._timeout_error(timeout) from None
+            if re.search(r"estimated execution time", detail, re.I):
+                raise QueryError(
+                    f"the endpoint refused the query as too costly ({detail}); narrow it "
+                    "(fewer patterns, a LIMIT) and try again.",
+                    f"krajnja tačka je odbila upit kao preskup ({detail}); suzite ga (manje "
+                    "obrazaca, LIMIT) i pokušajte ponovo.",
+                ) from None
             if failure.status == 400:
                 raise QueryError(
                     f"the SPARQL query is not valid: {detail}; correct it and try again.",
@@ -517,24 +521,20 @@ class RemoteStore:
         timeout: float | None = None,
         include_private: bool = False,
     ) -> QueryResult:
+        refuse_escapes(sparql)
+        problem = syntax_error(sparql)
+        if problem is not None:
+            raise QueryError(
+                f"the SPARQL query is not valid: {problem}; correct it at that position and "
+                "try again.",
+                f"SPARQL upit nije ispravan: {problem}; ispravite ga na tom mestu i pokušajte "
+                "ponovo.",
+            )
         if bindings:
             # Constants in the WHERE group, and the VALUES block of the embedded store (which
             # also checks the names and refuses blank nodes) for the projection.
             terms = {name.lstrip("?$"): str(to_ox(value)) for name, value in bindings.items()}
             sparql = with_values(substitute(sparql, terms), bindings)
-        refuse_escapes(sparql)
-        try:
-            _PARSER.query(sparql, prefixes=PREFIXES)
-        except SyntaxError as error:
-            detail = short_detail(error)
-            raise QueryError(
-                f"the SPARQL query is not valid: {detail}; correct it at that position and try "
-                "again.",
-                f"SPARQL upit nije ispravan: {detail}; ispravite ga na tom mestu i pokušajte "
-                "ponovo.",
-            ) from None
-        except (OSError, ValueError, TypeError, RuntimeError):
-            pass  # it parsed; only evaluation on the empty store failed
         text = read_query(sparql)
         visible = self._visible(include_private)
         allowed = set(visible)

@@ -16,10 +16,14 @@ into the text the user wrote."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pyoxigraph as ox
+from pyparsing import ParseBaseException
+from rdflib.plugins.sparql.parser import parseQuery
 
 from ssekg.errors import QueryError
 from ssekg.namespaces import PREFIXES
@@ -129,6 +133,25 @@ def refuse_escapes(sparql: str) -> None:
                 f"{token.text} je funkcija mašine (Virtuoso bif: ili sql:), koja može da čita "
                 "svaki graf; ssekg je ne izvršava, pa koristite standardne SPARQL funkcije.",
             )
+
+
+_PARSING = threading.Lock()  # pyparsing's memo tables are shared by every thread
+
+
+@lru_cache(maxsize=512)
+def syntax_error(sparql: str) -> str | None:
+    """Where and why the query is not SPARQL 1.1, or None when it is. Only parsed, never
+    evaluated (Oxigraph would evaluate an aggregate over VALUES right away), and remembered,
+    since the same queries come again with other parameters."""
+    try:
+        with _PARSING:
+            parseQuery(sparql)
+    except ParseBaseException as error:
+        message = " ".join(str(error.msg).split())
+        if len(message) > 120:
+            message = message[:117].rstrip() + "..."
+        return f"error at {error.lineno}:{error.col}: {message}"
+    return None
 
 
 def read_query(sparql: str) -> QueryText:
