@@ -82,7 +82,9 @@ MAX_GET = 2000
 #: Triples per upload request when a graph has no blank nodes (whose labels only hold
 #: within one request, so a graph with blank nodes is uploaded whole).
 UPLOAD_CHUNK = 50_000
-UPDATE_CHUNK = 2_000
+#: The same through SPARQL Update, smaller: Virtuoso compiles an update to SQL and refuses
+#: one beyond 10,000 lines of it (about 2,000 triples).
+UPDATE_CHUNK = 500
 #: How long (s) the list of graphs is reused between queries; other clients' new graphs
 #: show up after at most this long (a stale list can only hide graphs, never reveal any).
 GRAPH_LIST_TTL = 2.0
@@ -143,18 +145,24 @@ class _Connection:
 
     def __init__(self, urls: Sequence[str], user: str | None, password: str | None) -> None:
         self.manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        self.with_credentials = bool(user)
         if user:
-            self.manager.add_password(None, list(urls), user, password or "")
+            # The whole of each server: its Graph Store endpoint may be found only later.
+            origins = {urllib.parse.urlsplit(u)._replace(path="/", query="").geturl() for u in urls}
+            self.manager.add_password(None, sorted(origins), user, password or "")
         self.agent = f"ssekg/{__version__}"
         self._local = threading.local()
 
     def _opener(self) -> urllib.request.OpenerDirector:
         opener = getattr(self._local, "opener", None)
         if opener is None:
-            opener = urllib.request.build_opener(
-                urllib.request.HTTPDigestAuthHandler(self.manager),
-                urllib.request.HTTPBasicAuthHandler(self.manager),
-            )
+            handlers: list[urllib.request.BaseHandler] = []
+            if self.with_credentials:
+                handlers = [
+                    urllib.request.HTTPDigestAuthHandler(self.manager),
+                    urllib.request.HTTPBasicAuthHandler(self.manager),
+                ]
+            opener = urllib.request.build_opener(*handlers)
             self._local.opener = opener
         return opener
 
@@ -168,6 +176,9 @@ class _Connection:
             raise _Failure(url, error.code, body, str(error.reason)) from None
         except TimeoutError:
             raise _Failure(url, 0, b"", "timed out") from None
+        except ValueError:
+            # urllib's basic handler, given a challenge of a scheme it does not know
+            raise _Failure(url, 401, b"", "authentication required") from None
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
             raise StoreError(
@@ -656,13 +667,14 @@ class RemoteStore:
 
     def _upload(self, graph: str, spool: IO[bytes], *, whole: bool) -> None:
         if self.gsp_url is None:
+            target = ox.NamedNode(graph)
             for chunk in self._chunks(spool, None if whole else UPDATE_CHUNK):
                 text = chunk.decode("utf-8")
-                # INSERT ... WHERE {} rather than INSERT DATA: Virtuoso refuses blank nodes
-                # in INSERT DATA.
-                self._run_update(
-                    f"INSERT {{ GRAPH {ox.NamedNode(graph)} {{\n{text}}} }} WHERE {{}}"
-                )
+                if whole:
+                    # Virtuoso refuses blank nodes in INSERT DATA; a template takes them.
+                    self._run_update(f"INSERT {{ GRAPH {target} {{\n{text}}} }} WHERE {{}}")
+                else:
+                    self._run_update(f"INSERT DATA {{ GRAPH {target} {{\n{text}}} }}")
             return
         separator = "&" if "?" in self.gsp_url else "?"
         url = f"{self.gsp_url}{separator}{urllib.parse.urlencode({'graph': graph})}"
