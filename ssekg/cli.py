@@ -169,7 +169,7 @@ def load(
     with --strict, or when no record is valid, nothing is stored (exit code 1)."""
 
     def work() -> int:
-        from ssekg.loaders import load_source, quarantine_lines
+        from ssekg.loaders import load_source, quarantine_lines, warning_lines
 
         with open_for(store, base_iri) as target, _load_progress(file) as progress:
             result = load_source(
@@ -199,6 +199,9 @@ def load(
         out.print(summary, markup=False, highlight=False, soft_wrap=True)
         if result.loader == "rdf" and result.report.warnings:
             sys.stdout.write(result.report.to_text("en") + "\n")
+        noted = warning_lines(result)
+        if noted:
+            sys.stderr.write("Warnings on loaded records / Upozorenja:\n" + "\n".join(noted) + "\n")
         if result.partial:
             where = ", ".join(str(p) for p in result.report_files)
             lines = [

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from ssekg.errors import InputError
 
 if TYPE_CHECKING:
-    from ssekg.loaders.pipeline import LoadResult, SourceRecord
+    from ssekg.loaders.pipeline import LoadResult, QuarantineEntry, SourceRecord
     from ssekg.store.base import Store
 
 #: ``--format`` values and the loader each one chooses (RDF syntaxes as in ssekg.rdf_io).
@@ -273,19 +273,35 @@ def load_source(
     )
 
 
-def quarantine_lines(result: LoadResult, limit: int = 20) -> list[str]:
-    """The first quarantined problems as lines for a terminal, English and Serbian."""
+def _entry_lines(entries: list[QuarantineEntry], limit: int) -> list[str]:
     lines: list[str] = []
-    for entry in result.quarantine[:limit]:
+    for entry in entries[:limit]:
         where = entry.locator
         if entry.column:
             where += f" [{entry.column}" + (f" = {entry.value}" if entry.value else "") + "]"
         lines.append(f"  {where}: {entry.message_en} / {entry.message_sr}")
-    if len(result.quarantine) > limit:
-        lines.append(
-            f"  … {len(result.quarantine) - limit} more / još {len(result.quarantine) - limit}"
-        )
+    if len(entries) > limit:
+        lines.append(f"  … {len(entries) - limit} more / još {len(entries) - limit}")
     return lines
 
 
-__all__ = ["FORMATS", "detect_format", "guess_mapping", "load_source", "read_source"]
+def quarantine_lines(result: LoadResult, limit: int = 20) -> list[str]:
+    """The first quarantined problems as lines for a terminal, English and Serbian."""
+    return _entry_lines(result.quarantine, limit)
+
+
+def warning_lines(result: LoadResult, limit: int = 20) -> list[str]:
+    """The first cleaning Warnings on loaded records (an entity the register lists as
+    deleted, a place left out, a number read another way) as lines for a terminal."""
+    return _entry_lines([n for n in result.notes if n.severity == "Warning"], limit)
+
+
+__all__ = [
+    "FORMATS",
+    "detect_format",
+    "guess_mapping",
+    "load_source",
+    "quarantine_lines",
+    "read_source",
+    "warning_lines",
+]

@@ -72,6 +72,7 @@ PROPERTIES: dict[str, PropertySpec] = {
     "registrationNumber": PropertySpec("mb"),
     "taxNumber": PropertySpec("pib"),
     "activityCode": PropertySpec("activity-code"),
+    "registerStatus": PropertySpec("register-status"),
     "foundingYear": PropertySpec("year"),
     "registrationDate": PropertySpec("date"),
     "observedOn": PropertySpec("date"),
@@ -220,6 +221,14 @@ class Vocabulary:
         if inside:
             best = max(inside, key=len)
             return ConceptMatch(self._lookup(scheme, own, best), "contains", best)
+        if " " in key and len(key) >= 8:
+            # a phrase that opens or sits inside the labels of one concept only
+            # ("pristup finansijama" in "pristup finansijama i prikupljanje sredstava")
+            holders = {
+                r for k in keys if f" {key} " in f" {k} " for r in self._lookup(scheme, own, k)
+            }
+            if len(holders) == 1:
+                return ConceptMatch(tuple(holders), "contains", key)
         if fuzzy and len(key) >= 5:
             hit = process.extractOne(key, list(keys), scorer=fuzz.ratio, score_cutoff=86)
             if hit is not None:

@@ -326,6 +326,9 @@ _YES_WORDS |= {"slazem", "dozvoljavam", "imamo", "ima", "1"}
 _NO_WORDS = frozenset({"ne", "no", "n", "false", "nije", "nemamo", "nema", "nisam", "nismo", "0"})
 _TICKS = {"x": True, "✓": True, "✔": True, "☑": True, "✗": False, "☐": False}
 
+#: Words of a register status that say the entity is gone or going (folded).
+_ENDED_WORDS = ("bris", "likvidac", "stecaj", "ugasen", "deleted", "liquidat", "bankrupt")
+
 #: NACE Rev. 2 (KD 2010) sections by their first and last division.
 _NACE_DIVISIONS = (
     ("A", 1, 3), ("B", 5, 9), ("C", 10, 33), ("D", 35, 35), ("E", 36, 39), ("F", 41, 43),
@@ -492,7 +495,8 @@ class _RowReader:
         self, locator: str, cells: list[_Cell], key_parts: list[str], hash_parts: list[str]
     ) -> SourceRecord:
         mapping = self.mapping
-        key_label = ", ".join(mapping.key_columns or mapping.key_hash) or (mapping.key_path or "")
+        names = mapping.key_columns[:1] or mapping.key_hash
+        key_label = ", ".join(names) or (mapping.key_path or "")
         key = self._key(key_parts, hash_parts)
         if key is None:
             return self._rejected(
@@ -588,6 +592,7 @@ class _ActorBuilder:
         self._statuses()
         self._implied_actor_type()
         self._activity_codes()
+        self._register_status()
         for prop, predicate in _CONCEPT_PREDICATE.items():
             for ref in self.concepts.get(prop, []):
                 self.add(self.subject, predicate, ref.iri)
@@ -784,21 +789,23 @@ class _ActorBuilder:
     def _implied_actor_type(self) -> None:
         if self.concepts.get("actorType"):
             return
+        # a cooperative with the legal status is a social enterprise and a cooperative
+        implied: list[ConceptRef] = []
         for scheme, prop in (("se-status-kind", "seStatus"), ("legal-form", "legalForm")):
             table = self.vocab.implied.get(scheme, {})
             for ref in self.concepts.get(prop, []):
                 code = table.get(ref.code) or table.get(
                     self.vocab.broader.get((ref.scheme, ref.code), "")
                 )
-                if code is not None:
-                    implied = ConceptRef("actor-type", code)
-                    self.concepts["actorType"] = [implied]
+                if code is not None and ConceptRef("actor-type", code) not in implied:
+                    implied.append(ConceptRef("actor-type", code))
                     self.info(
                         f"the actor type {code} follows from the {scheme} {ref.code}.",
                         f"tip aktera {code} sledi iz pojma {ref.code} šeme {scheme}.",
                         None,
                     )
-                    return
+        if implied:
+            self.concepts["actorType"] = implied
 
     def _activity_codes(self) -> None:
         for cell in self.cells("activityCode"):
@@ -826,6 +833,19 @@ class _ActorBuilder:
                 continue
             self.add(self.subject, SSEKG.activityCode, Literal(digits))
             self._keep("activity", ConceptRef("nace-section", section), cell)
+
+    def _register_status(self) -> None:
+        for cell in self.cells("registerStatus"):
+            key = fold(cell.text)
+            if any(word in key for word in _ENDED_WORDS):
+                self.warn(
+                    f"the register lists this entity as {cell.text!r}; it was loaded, but check "
+                    "whether it still works before showing it as active.",
+                    f"registar ovaj subjekat vodi kao {cell.text!r}; učitan je, ali proverite da "
+                    "li još radi pre nego što ga prikažete kao aktivnog.",
+                    cell,
+                    cell.text,
+                )
 
     def _offers(self) -> None:
         observed = self._observed()
