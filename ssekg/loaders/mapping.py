@@ -103,6 +103,9 @@ PROPERTIES: dict[str, PropertySpec] = {
     "ignore": PropertySpec("ignore"),
 }
 
+#: The concept schemes whose concepts a mapping can give (each one some property's).
+CONCEPT_SCHEMES = frozenset(spec.scheme for spec in PROPERTIES.values() if spec.scheme)
+
 #: Where the "other: ..." text of a concept-valued cell goes (default: keywords).
 OTHER_TEXT_PROPERTY = {"targetGroup": "socialGoal"}
 
@@ -455,9 +458,29 @@ def _schema() -> dict[str, Any]:
     return data
 
 
+class _MappingLoader(yaml.SafeLoader):
+    """YAML as a mapping's author writes it: a date stays text (``observedOn: 2026-02-15``
+    is a cell's value, read like any other)."""
+
+
+_MappingLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _scalars(node: yaml.Node) -> list[str]:
+    """The text of a scalar or of a list of scalars, as written (so ``NO`` stays Norway)."""
+    if isinstance(node, yaml.SequenceNode):
+        return [str(item.value) for item in node.value if isinstance(item, yaml.ScalarNode)]
+    if isinstance(node, yaml.ScalarNode) and node.tag != "tag:yaml.org,2002:null":
+        return [str(node.value)]
+    return []
+
+
 def _compose(text: str, source: str) -> yaml.Node:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_MappingLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 0
@@ -580,7 +603,7 @@ def parse_mapping(text: str, source: str, vocab: Vocabulary | None = None) -> Ma
     """Check a mapping's text (see :func:`load_mapping`) and build it."""
     root = _compose(text, source)
     _check_duplicate_keys(root, source)
-    data = yaml.safe_load(text)
+    data = yaml.load(text, Loader=_MappingLoader)
     if not isinstance(data, dict):
         raise mapping_error(
             source,
@@ -700,13 +723,14 @@ class _Builder:
         """``CODE`` in the field's own scheme, or ``scheme:CODE`` in another one."""
         scheme, _, code = text.rpartition(":")
         scheme = scheme.strip() or (default_scheme or "")
-        if not self.vocab.has_scheme(scheme):
-            known = ", ".join(sorted(self.vocab.codes))
+        if not self.vocab.has_scheme(scheme) or scheme not in CONCEPT_SCHEMES:
+            known = ", ".join(sorted(CONCEPT_SCHEMES))
             raise self._error(
                 node,
-                f"{scheme or '(none)'!r} is not a concept scheme (in {text!r}); the schemes "
-                f"are: {known}.",
-                f"{scheme or '(nijedna)'!r} nije šema pojmova (u {text!r}); šeme su: {known}.",
+                f"{scheme or '(none)'!r} is not a concept scheme a mapping can give (in "
+                f"{text!r}); the schemes are: {known}.",
+                f"{scheme or '(nijedna)'!r} nije šema pojmova koju mapiranje može da daje (u "
+                f"{text!r}); šeme su: {known}.",
             )
         spelled = self.vocab.code(scheme, code)
         if spelled is None:
@@ -735,9 +759,9 @@ class _Builder:
                 )
             assert isinstance(values_node, yaml.MappingNode)
             for key_node, value_node in values_node.value:
-                raw = yaml.safe_load(yaml.serialize(value_node))
-                items = [] if raw is None else raw if isinstance(raw, list) else [raw]
-                refs = tuple(self.concept(str(v), spec.scheme, value_node) for v in items)
+                refs = tuple(
+                    self.concept(v, spec.scheme, value_node) for v in _scalars(value_node)
+                )
                 key = fold(str(key_node.value))
                 if not key:
                     raise self._error(
@@ -775,9 +799,20 @@ class _Builder:
     def constant(self, name: str, value: Any) -> Constant:
         node = _key_node(self.root, ["constants"], name)
         spec = self._property(str(name), node)
-        text = str(value).lower() if isinstance(value, bool) else str(value)
+        value_node = _node_at(self.root, ["constants", name])
+        written = _scalars(value_node)
+        text = written[0] if written else str(value)
         if spec.kind == _C:
-            value_node = _node_at(self.root, ["constants", name])
             ref = self.concept(text, spec.scheme, value_node)
+            if ref.scheme != spec.scheme:
+                raise self._error(
+                    value_node,
+                    f"a constant of {name} is a concept of its scheme {spec.scheme}, not of "
+                    f"{ref.scheme}; give one of its codes, or a constant of the property of "
+                    f"{ref.scheme}.",
+                    f"konstanta svojstva {name} je pojam njegove šeme {spec.scheme}, a ne šeme "
+                    f"{ref.scheme}; navedite jednu od njenih oznaka ili konstantu svojstva šeme "
+                    f"{ref.scheme}.",
+                )
             text = ref.code
         return Constant(str(name), text, _line(node))
