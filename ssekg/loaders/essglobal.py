@@ -164,6 +164,41 @@ def concepts_for(essglobal_concept: str) -> tuple[dict[str, list[str]], list[str
     return taken, ambiguous
 
 
+#: The ESSGLOBAL taxonomies whose bare codes ("OS115", "AM50", "ICA140") a table may write.
+_CODE_SCHEMES = (
+    ("OS", "organisational-structure"),
+    ("AM", "activities-modified"),
+    ("ICA", "activities-ica"),
+    ("BMT", "base-membership-type"),
+)
+
+
+@lru_cache(maxsize=1)
+def _labels() -> dict[str, str]:
+    """Folded ESSGLOBAL labels (``crosswalks/essglobal.ttl``, section 4) -> canonical IRI."""
+    from ssekg.text import fold
+
+    return {fold(str(label)): str(c) for c, label in _own().subject_objects(SKOS.prefLabel)}
+
+
+def essglobal_term(text: str) -> str | None:
+    """The canonical IRI of the ESSGLOBAL concept a table's cell names, by its IRI under any
+    of ESSGLOBAL's bases, its bare code ("OS115", "AM50", "ICA140") or its English label
+    ("Housing co-operative"); None when the text is none of them."""
+    from ssekg.text import fold
+
+    tidy = text.strip().strip("<>")
+    if re.match(r"^https?://", tidy):
+        iri = canonical_iri(tidy)
+        return iri if iri.startswith(STANDARD) else None
+    code = re.fullmatch(r"([A-Za-z]+)(\d+)", tidy)
+    if code is not None:
+        for prefix, scheme in _CODE_SCHEMES:
+            if code[1].upper() == prefix:
+                return f"{STANDARD}{scheme}/{prefix}{int(code[2])}"
+    return _labels().get(fold(tidy))
+
+
 def uses_essglobal(graph: Graph) -> bool:
     """Whether a graph describes ESSGLOBAL initiatives (by class or by their properties, under
     any of ESSGLOBAL's bases)."""
@@ -467,6 +502,7 @@ def essglobal_actors(graph: Graph, base: str, source_id: str) -> tuple[Graph, li
 __all__ = [
     "canonical_iri",
     "concepts_for",
+    "essglobal_term",
     "crosswalk_essglobal",
     "essglobal_actors",
     "uses_essglobal",

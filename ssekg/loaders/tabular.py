@@ -541,6 +541,7 @@ class _ActorBuilder:
         self.problems: list[Problem] = []
         self.concepts: dict[str, list[ConceptRef]] = {}
         self.concept_cells: dict[tuple[str, ConceptRef], str] = {}
+        self.essglobal_forms: set[ConceptRef] = set()
         self.subject = URIRef(f"{self.base}actor/{reader.source_id}/{slug(key) or 'record'}")
         self.record_iri = record_iri(self.base, reader.source_id, key)
 
@@ -588,6 +589,7 @@ class _ActorBuilder:
             if prop in _SCHEME_PROPERTY.values() or prop in _OFFERS:
                 for cell in self.cells(prop):
                     self._concepts(prop, cell)
+        self._foreign_forms()
         self._single_concepts()
         self._statuses()
         self._implied_actor_type()
@@ -703,6 +705,8 @@ class _ActorBuilder:
                 if rest:
                     self._text(OTHER_TEXT_PROPERTY.get(prop, "keywords"), rest, cell)
                 continue
+            if self._essglobal(prop, scheme, item, cell):
+                continue
             values = f.values if f is not None else {}
             match = self.vocab.match(scheme, item, values, fuzzy=f.fuzzy if f else False)
             if not match.concepts:
@@ -731,6 +735,48 @@ class _ActorBuilder:
             for ref in match.concepts:
                 target = prop if ref.scheme == scheme else _SCHEME_PROPERTY[ref.scheme]
                 self._keep(target, ref, cell)
+
+    def _essglobal(self, prop: str, scheme: str, item: str, cell: _Cell) -> bool:
+        """Read an ESSGLOBAL concept (IRI, code or label, as DCC's standard CSV writes it)
+        through the taxonomies' closeMatch alignments; False when the text is none."""
+        from ssekg.loaders.essglobal import concepts_for, essglobal_term
+
+        term = essglobal_term(item)
+        if term is None:
+            return False
+        taken, _ = concepts_for(term)
+        refs = [
+            ConceptRef(name, code)
+            for name, codes in taken.items()
+            if name in _SCHEME_PROPERTY
+            for code in codes
+        ]
+        if not refs:
+            self.warn(
+                f"the ESSGLOBAL concept {item!r} has no single counterpart in the taxonomies; "
+                "it is kept as a keyword.",
+                f"pojam ESSGLOBAL {item!r} nema jedan odgovarajući pojam u taksonomijama; "
+                "sačuvan je kao ključna reč.",
+                cell,
+                item,
+            )
+            self._text("keywords", term, cell)
+            return True
+        for ref in refs:
+            target = prop if ref.scheme == scheme else _SCHEME_PROPERTY[ref.scheme]
+            self._keep(target, ref, cell)
+            if ref.scheme == "legal-form":
+                self.essglobal_forms.add(ref)
+        return True
+
+    def _foreign_forms(self) -> None:
+        """Legal forms are Serbia's: an ESSGLOBAL structure gives none to an actor abroad."""
+        cell = self.first("country")
+        country = resolve_country(cell.text) if cell is not None else None
+        if country in (None, "RS") or not self.essglobal_forms:
+            return
+        kept = [r for r in self.concepts.get("legalForm", []) if r not in self.essglobal_forms]
+        self.concepts["legalForm"] = kept
 
     def _single_concepts(self) -> None:
         for prop in _SINGLE:
@@ -804,8 +850,29 @@ class _ActorBuilder:
                         f"tip aktera {code} sledi iz pojma {ref.code} šeme {scheme}.",
                         None,
                     )
+        if not implied:
+            implied = self._kinds_from_name()
         if implied:
             self.concepts["actorType"] = implied
+
+    def _kinds_from_name(self) -> list[ConceptRef]:
+        """The actor types words in the name tell ("Sindikat ...", "Univerzitet ...",
+        "... zadruga"), when nothing else does: as the ESSGLOBAL loader reads initiatives."""
+        from ssekg.loaders.geojson import name_kinds
+
+        cell = self.first("name") or self.first("legalName")
+        if cell is None:
+            return []
+        kinds = name_kinds(cell.text)
+        chosen = sorted({k for k in kinds if k != "BUS"} or set(kinds))
+        if chosen:
+            self.info(
+                f"the actor type {', '.join(chosen)} is read from the name {cell.text!r}.",
+                f"tip aktera {', '.join(chosen)} je pročitan iz naziva {cell.text!r}.",
+                cell,
+                cell.text,
+            )
+        return [ConceptRef("actor-type", k) for k in chosen]
 
     def _activity_codes(self) -> None:
         for cell in self.cells("activityCode"):
@@ -992,6 +1059,14 @@ class _ActorBuilder:
         municipality = self.first("municipality")
         district = self.first("district")
         post_name = self.first("postName")
+        if municipality is not None and re.match(r"^https?://", municipality.text):
+            # a place by its IRI (the Geo Container of ssekg's own DCC export): taken when
+            # the gazetteer has it; another map's IRI says nothing, so the town is read
+            iri = municipality.text.strip()
+            if country in (None, "RS") and _local_place(iri):
+                self.add(self.subject, SSEKG.municipality, URIRef(iri))
+                return
+            municipality = None
         cell = municipality or post_name
         if cell is None:
             return
@@ -1242,6 +1317,17 @@ def _scheme_of(prop: str) -> str:
     scheme = PROPERTIES[prop].scheme
     assert scheme is not None
     return scheme
+
+
+def _local_place(iri: str) -> bool:
+    """Whether an IRI is a municipality, city or city municipality of the gazetteer."""
+    from ssekg.places import gazetteer
+
+    graph = gazetteer().graph
+    return any(
+        (URIRef(iri), RDF.type, kind) in graph
+        for kind in (SSEKG.City, SSEKG.Municipality, SSEKG.CityMunicipality)
+    )
 
 
 def _nace_section(division: int) -> str | None:
