@@ -21,9 +21,14 @@ def invoke(*args: str):  # type: ignore[no-untyped-def]
     return runner.invoke(app, list(args))
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> str:
+@pytest.fixture(params=["disk", "virtuoso"])
+def store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A new store, on disk or on the session's Virtuoso (under a base IRI of its own)."""
     path = str(tmp_path / "store")
+    if request.param == "virtuoso":
+        server = request.getfixturevalue("virtuoso")
+        monkeypatch.setenv("SSEKG_BASE_IRI", server.new_base())
+        path = server.url
     result = invoke("init", "--store", path)
     assert result.exit_code == 0, result.output
     return path
