@@ -30,6 +30,7 @@ from ssekg.errors import InputError, SsekgError, ValidationFailed
 from ssekg.namespaces import DEFAULT_BASE
 
 if TYPE_CHECKING:
+    from ssekg.analysis.gaps import GapReport
     from ssekg.store.base import Store
     from ssekg.store.results import QueryResult
 
@@ -520,6 +521,82 @@ def export(
         err.print(f"Wrote {output}.", markup=False, highlight=False)
 
     run(work)
+
+
+@app.command()
+def gaps(
+    level: Annotated[
+        str | None,
+        typer.Option("--level", help="region, district or municipality (all when left out)."),
+    ] = None,
+    territory: Annotated[
+        str | None,
+        typer.Option("--territory", help="One territory: a code (RS22, RS-22, pirot) or a name."),
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="sr-Latn, sr-Cyrl or en.")] = "sr-Latn",
+    format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    store: StoreOption = DEFAULT_STORE,
+    base_iri: BaseOption = DEFAULT_BASE,
+    update_url: UpdateUrlOption = None,
+    gsp_url: GspUrlOption = None,
+) -> None:
+    """What each territory has and lacks (functions, actor types, practices, capacities)."""
+
+    def work() -> None:
+        from ssekg.analysis.gaps import analyse_gaps, check_language, check_level
+
+        if format not in ("table", "csv", "json"):
+            raise InputError(
+                f"--format {format!r} is not known; use table, csv or json.",
+                f"--format {format!r} nije poznat; koristite table, csv ili json.",
+            )
+        check_language(lang)
+        check_level(level)
+        with open_for(store, base_iri) as target:
+            report = analyse_gaps(target, level=level, lang=lang, territory=territory)
+        if format == "json":
+            report.write_json(sys.stdout)
+        elif format == "csv":
+            report.write_csv(sys.stdout)
+        else:
+            _print_gaps(report, detail=territory is not None)
+
+    run(work)
+
+
+def _print_gaps(report: GapReport, *, detail: bool) -> None:
+    from ssekg.analysis.gaps import DIMENSION_NAMES, HEADERS, LEVEL_NAMES
+
+    words, names = HEADERS[report.lang], DIMENSION_NAMES[report.lang]
+    levels = LEVEL_NAMES[report.lang]
+    for t in report.territories if detail else ():
+        out.print(f"{t.label} ({t.code}), {levels[t.level]}: {words['actors']} {t.actor_count}, "
+                  f"{words['score']} {t.score:.3f}", markup=False, highlight=False)  # fmt: skip
+        table = Table("", words["share"], words["present"], words["missing"])
+        for dim in names:
+            i = t.score_inputs
+            share = f"{i[f'{dim}.present']:g}/{i[f'{dim}.of']:g} = {i[dim]:.2f}"
+            table.add_row(names[dim], share, ", ".join(c.label for c in t.present[dim]),
+                          ", ".join(c.label for c in t.missing[dim]))  # fmt: skip
+        out.print(table, markup=False)
+    for level in () if detail else levels:
+        rows = [t for t in report.territories if t.level == level]
+        if not rows:
+            continue
+        # F, T, P and C are the terms of the score's formula, printed below the table.
+        table = Table(words["territory"], words["actors"], words["score"], "F", "T", "P", "C",
+                      words["function.missing"], title=levels[level])  # fmt: skip
+        table.columns[-1].overflow = "fold"
+        for t in rows:
+            i = t.score_inputs
+            shares = (f"{i[f'{d}.present']:g}/{i[f'{d}.of']:g}" for d in names)
+            lacking = ", ".join(c.label for c in t.missing["function"])
+            if not t.present["function"]:
+                lacking = f"{words['all']} ({len(t.missing['function'])})"
+            table.add_row(f"{t.label} ({t.code})", str(t.actor_count), f"{t.score:.2f}", *shares,
+                          lacking)  # fmt: skip
+        out.print(table, markup=False)
+    out.print(report.formula, markup=False, highlight=False)
 
 
 def _open_output(file: Path) -> BinaryIO:

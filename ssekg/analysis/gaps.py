@@ -33,9 +33,12 @@ joined territory by concept. Only the public graphs are read."""
 
 from __future__ import annotations
 
+import csv
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TextIO
 
 from rdflib import Literal
 from rdflib.term import Node
@@ -189,6 +192,25 @@ class GapReport:
             rows.append(row)
         return rows
 
+    def write_csv(self, out: TextIO, lang: str | None = None) -> None:
+        """The rows of :meth:`to_rows` as CSV (UTF-8 text, a header row)."""
+        rows = self.to_rows(lang)
+        headers = list(rows[0]) if rows else list(self._empty_row(lang or self.lang))
+        writer = csv.DictWriter(out, fieldnames=headers, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+    def write_json(self, out: TextIO) -> None:
+        json.dump(self.to_json(), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+
+    @staticmethod
+    def _empty_row(lang: str) -> dict[str, str]:
+        words = HEADERS[lang]
+        keys = ["code", "territory", "level", "actors", "score"]
+        keys += [f"{dim}.{part}" for dim in DIMENSIONS for part in ("share", "present", "missing")]
+        return {words[k]: "" for k in keys}
+
     def to_json(self) -> dict[str, object]:
         def concepts(items: Iterable[Concept]) -> list[dict[str, str]]:
             return [{"iri": c.iri, "label": c.label} for c in items]
@@ -242,10 +264,10 @@ _DIMENSION_NAMES["sr-Cyrl"] = {k: to_cyrillic(v) for k, v in _DIMENSION_NAMES["s
 _WORDS = {
     "en": {"code": "code", "territory": "territory", "level": "level", "actors": "actors",
            "score": "completeness", "share": "share", "present": "present",
-           "missing": "missing"},
+           "missing": "missing", "all": "all"},
     "sr-Latn": {"code": "šifra", "territory": "teritorija", "level": "nivo", "actors": "akteri",
                 "score": "potpunost", "share": "udeo", "present": "prisutne",
-                "missing": "nedostaju"},
+                "missing": "nedostaju", "all": "sve"},
 }  # fmt: skip
 _WORDS["sr-Cyrl"] = {k: to_cyrillic(v) for k, v in _WORDS["sr-Latn"].items()}
 
@@ -356,11 +378,13 @@ def _read_places(store: Store) -> _Places:
 
 
 def _pick_label(labels: dict[str, str], lang: str, fallback: str) -> str:
-    if lang in labels:
-        return labels[lang]
-    if lang == "sr-Cyrl" and "sr-Latn" in labels:
-        return to_cyrillic(labels["sr-Latn"])
-    for other in ("sr-Latn", "en", ""):
+    """The label in ``lang``; else the Latin one transliterated (for Cyrillic), else any.
+    ``labels`` is keyed by lower-case language tag (rdflib lowers them)."""
+    if lang.lower() in labels:
+        return labels[lang.lower()]
+    if lang == "sr-Cyrl" and "sr-latn" in labels:
+        return to_cyrillic(labels["sr-latn"])
+    for other in ("sr-latn", "en", ""):
         if other in labels:
             return labels[other]
     return next(iter(labels.values()), fallback)
@@ -371,7 +395,7 @@ def _labels(rows: Iterable[dict[str, Node]], key: str, lang: str) -> dict[str, s
     for row in rows:
         text = row.get("label")
         if isinstance(text, Literal):
-            found[str(row[key])].setdefault(text.language or "", str(text))
+            found[str(row[key])].setdefault((text.language or "").lower(), str(text))
     return {iri: _pick_label(labels, lang, iri) for iri, labels in found.items()}
 
 
