@@ -219,7 +219,7 @@ def _reference_ntriples(reference_id: int, reference: Graph) -> bytes:
 
 
 def validate(
-    data: Graph,
+    data: Graph | Sequence[tuple[Node, Node, Node]],
     *,
     reference: Graph | None = None,
     shapes: Graph | None = None,
@@ -231,7 +231,8 @@ def validate(
 
     The default engine runs each constraint as one SPARQL query on Oxigraph
     (:mod:`ssekg.shacl_sparql`); shapes it does not cover, or ``engine="pyshacl"``, go
-    through pySHACL. Both give the same results."""
+    through pySHACL. Both give the same results. ``data`` may also be a plain sequence of
+    triples, which spares building an rdflib graph for the compiled engine."""
     if reference is None:
         from ssekg.reference import reference_graph
 
@@ -241,25 +242,43 @@ def validate(
     if compiled is None:
         if engine == "sparql":
             raise ValueError("the shapes use SHACL features only pySHACL validates")
-        return _validate_pyshacl(data, reference, shapes_graph)
+        return _validate_pyshacl(_as_graph(data), reference, shapes_graph)
     store = ox.Store()
     store.bulk_load(
         input=_reference_ntriples(id(reference), reference), format=ox.RdfFormat.N_TRIPLES
     )
     try:
-        store.extend(to_ox_quad(s, p, o, None) for s, p, o in data)
+        store.bulk_extend(to_ox_quad(s, p, o, None) for s, p, o in data)
     except ValueError:
         # a term Oxigraph refuses (an IRI with spaces or brackets): pySHACL still reads it
-        return _validate_pyshacl(data, reference, shapes_graph)
-    reference_nodes = {to_ox(n) for n in reference.subjects()}
-    return validate_oxigraph(compiled, store, None, reference_nodes, progress)
+        return _validate_pyshacl(_as_graph(data), reference, shapes_graph)
+    return validate_oxigraph(compiled, store, None, _reference_nodes(reference), progress)
+
+
+def _as_graph(data: Graph | Sequence[tuple[Node, Node, Node]]) -> Graph:
+    if isinstance(data, Graph):
+        return data
+    graph = Graph()
+    for triple in data:
+        graph.add(triple)
+    return graph
+
+
+@lru_cache(maxsize=4)
+def _reference_nodes_of(reference_id: int, reference: Graph) -> frozenset[Any]:
+    return frozenset(to_ox(n) for n in reference.subjects())
+
+
+def _reference_nodes(reference: Graph) -> frozenset[Any]:
+    """The subjects of the reference graph, as Oxigraph terms (computed once per graph)."""
+    return _reference_nodes_of(id(reference), reference)
 
 
 def validate_oxigraph(
     compiled: CompiledShapes,
     store: ox.Store,
     default_graph: Sequence[ox.NamedNode | ox.DefaultGraph] | None,
-    reference_nodes: set[Any],
+    reference_nodes: Iterable[Any],
     progress: Progress | None = None,
 ) -> ValidationReport:
     """Validate what ``store`` holds (its default graph, or the union of ``default_graph``)
@@ -369,7 +388,7 @@ def validate_store(store: Store, progress: Progress | None = None) -> Validation
     dataset = getattr(store, "oxigraph_dataset", None)
     if compiled is not None and dataset is not None:
         ox_store, graphs = dataset()
-        reference_nodes = {to_ox(n) for n in reference.subjects()}
+        reference_nodes = _reference_nodes(reference)
         if ox.NamedNode(store.graphs_of.reference) not in graphs:  # type: ignore[attr-defined]
             ox_store.extend(
                 ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(_REFERENCE_COPY))

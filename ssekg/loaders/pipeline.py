@@ -242,15 +242,18 @@ def _source_triples(source: URIRef, source_id: str) -> list[Triple]:
     ]
 
 
-def _graph_of(entries: Iterable[_Entry], source: URIRef, source_id: str) -> Graph:
-    graph = Graph()
+def _triples_of(
+    entries: Iterable[_Entry], source: URIRef, source_id: str | None = None
+) -> list[Triple]:
+    """The records' triples and their record nodes (and the source's own triples when
+    ``source_id`` is given), as a plain list: cheaper than merging rdflib graphs."""
+    triples: list[Triple] = []
     for entry in entries:
-        graph += entry.record.graph
-        for triple in _record_triples(entry, source):
-            graph.add(triple)
-    for triple in _source_triples(source, source_id):
-        graph.add(triple)
-    return graph
+        triples.extend(entry.record.graph)
+        triples.extend(_record_triples(entry, source))
+    if source_id is not None:
+        triples.extend(_source_triples(source, source_id))
+    return list(dict.fromkeys(triples))  # records may say the same of a shared node
 
 
 def _owners(entries: Iterable[_Entry]) -> dict[str, _Entry]:
@@ -268,7 +271,7 @@ def _validate(
 ) -> tuple[ValidationReport, dict[int, list[ValidationIssue]], list[ValidationIssue]]:
     """Validate the records as one graph; the issues by record (by ``id`` of its entry), and
     the Violations no record owns."""
-    report = validate(_graph_of(entries, source, source_id))
+    report = validate(_triples_of(entries, source, source_id))
     owners = _owners(entries)
     by_record: dict[int, list[ValidationIssue]] = {}
     orphans: list[ValidationIssue] = []
@@ -572,10 +575,7 @@ def commit_records(
     notes = [
         _entry(e.record, p) for e in kept for p in e.record.problems if p.severity != "Violation"
     ]
-    data = _graph_of(kept, source, source_id)
-    for triple in _source_triples(source, source_id):
-        data.remove(triple)
-    public, private = split_personal(data)
+    public, private = split_personal(_triples_of(kept, source))
     target = graphs.source(source_id)
     private_target = f"{graphs.private}/source/{source_id}"
     provenance = _provenance(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,11 +58,9 @@ def check_source_id(source_id: str) -> str:
     return source_id
 
 
-def split_personal(graph: Graph) -> tuple[list[Triple], list[Triple]]:
+def split_personal(graph: Graph | Sequence[Triple]) -> tuple[list[Triple], list[Triple]]:
     """Separate personal data (contact persons and what is said of them) from the rest."""
-    people: set[Node] = set()
-    for predicate in PERSONAL_PREDICATES:
-        people.update(graph.objects(None, predicate))
+    people: set[Node] = {o for _, p, o in graph if p in PERSONAL_PREDICATES}
     public: list[Triple] = []
     private: list[Triple] = []
     for triple in graph:

@@ -39,6 +39,34 @@ from ssekg.store.terms import from_ox, graph_name, to_ox, to_ox_quad
 
 STAGING = "urn:x-ssekg:staging:"
 
+
+def _has_blank(quad: ox.Quad) -> bool:
+    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
+
+
+def _data_update(
+    removed: Sequence[ox.Quad], dropped: Sequence[str], added: Sequence[ox.Quad]
+) -> str:
+    """One SPARQL update that deletes some quads, drops some graphs, and inserts quads (none
+    with blank nodes)."""
+
+    def block(quads: Sequence[ox.Quad]) -> str:
+        by_graph: dict[str, list[str]] = {}
+        for q in quads:
+            by_graph.setdefault(str(q.graph_name), []).append(
+                f"{q.subject} {q.predicate} {q.object} ."
+            )
+        return "\n".join(f"GRAPH {g} {{\n" + "\n".join(t) + "\n}" for g, t in by_graph.items())
+
+    parts = []
+    if removed:
+        parts.append(f"DELETE DATA {{\n{block(removed)}\n}}")
+    parts += [f"DROP SILENT GRAPH <{g}>" for g in dropped]
+    if added:
+        parts.append(f"INSERT DATA {{\n{block(added)}\n}}")
+    return " ;\n".join(parts)
+
+
 #: Tokens of the query text up to its first "{": enough to find the dataset clause while
 #: skipping comments, strings and IRIs, so "FROM" inside them is not taken for the keyword.
 _TOKEN = re.compile(
@@ -350,28 +378,76 @@ class EmbeddedStore:
         *,
         add: Mapping[str, Iterable[Triple]] | None = None,
     ) -> None:
+        """Replace some graphs and add to others in one transaction.
+
+        Oxigraph commits one ``extend`` or one ``update`` atomically, so the cheapest of
+        three ways is taken: graphs that are empty get their quads in one ``extend``; graphs
+        that had content get only the difference (``DELETE DATA`` and ``INSERT DATA`` in one
+        update), which makes loading a file again cheap; when blank nodes differ (they
+        cannot be named in an update), the new content is staged and moved in."""
+        try:
+            new = {g: {to_ox_quad(s, p, o, g) for s, p, o in t} for g, t in replace.items()}
+            extra = [to_ox_quad(s, p, o, g) for g, t in (add or {}).items() for s, p, o in t]
+        except ValueError as error:
+            raise self._unstorable(error) from None
+        deleted: list[ox.Quad] = []  # of graphs that keep most of what they had
+        dropped: list[str] = []  # graphs rewritten whole
+        inserted: list[ox.Quad] = []
+        for graph, quads in new.items():
+            old = set(self._ox.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+            gone = [q for q in old if q not in quads]
+            if not gone:
+                inserted += [q for q in quads if q not in old]
+            elif not quads or len(gone) * 2 > len(old):
+                dropped.append(graph)
+                inserted += quads
+            else:
+                deleted += gone
+                inserted += [q for q in quads if q not in old]
+        inserted += [q for q in extra if q not in self._ox]
+        try:
+            if not deleted and not dropped:
+                self._ox.extend(inserted)
+            elif not any(_has_blank(q) for q in (*deleted, *inserted)):
+                self._ox.update(_data_update(deleted, dropped, inserted))
+            else:
+                self._move_in(new, extra)
+        except (ValueError, SyntaxError) as error:
+            raise self._unstorable(error) from None
+
+    @staticmethod
+    def _unstorable(error: Exception) -> StoreError:
+        return StoreError(
+            f"the triples cannot be stored: {error}; nothing was changed.",
+            f"trojke ne mogu da se sačuvaju: {error}; ništa nije promenjeno.",
+        )
+
+    def _move_in(self, new: Mapping[str, set[ox.Quad]], extra: list[ox.Quad]) -> None:
+        """Stage each graph's new content and swap it in with one update."""
         staged: list[ox.NamedNode] = []
         operations: list[str] = []
         try:
-            for graph, triples, keep in [
-                *((g, t, False) for g, t in replace.items()),
-                *((g, t, True) for g, t in (add or {}).items()),
-            ]:
-                target = ox.NamedNode(graph)
-                stage, count = self._stage(graph, triples)
+            for graph, quads in new.items():
+                stage = ox.NamedNode(STAGING + uuid.uuid4().hex)
                 staged.append(stage)
-                if count:
-                    verb = "ADD" if keep else "MOVE"
-                    operations.append(f"{verb} SILENT GRAPH {stage} TO GRAPH {target}")
-                elif not keep:
+                self._ox.extend(ox.Quad(q.subject, q.predicate, q.object, stage) for q in quads)
+                target = ox.NamedNode(graph)
+                if quads:
+                    operations.append(f"MOVE SILENT GRAPH {stage} TO GRAPH {target}")
+                else:
                     operations.append(f"DROP SILENT GRAPH {target}")
-            if operations:
-                self._ox.update(" ;\n".join(operations))
-        except ValueError as error:
-            raise StoreError(
-                f"the triples cannot be stored: {error}; nothing was changed.",
-                f"trojke ne mogu da se sačuvaju: {error}; ništa nije promenjeno.",
-            ) from None
+            if extra:
+                for added_to in {q.graph_name for q in extra}:
+                    # each added graph gets its own stage so ADD keeps the graphs apart
+                    part = ox.NamedNode(STAGING + uuid.uuid4().hex)
+                    staged.append(part)
+                    self._ox.extend(
+                        ox.Quad(q.subject, q.predicate, q.object, part)
+                        for q in extra
+                        if q.graph_name == added_to
+                    )
+                    operations.append(f"ADD SILENT GRAPH {part} TO GRAPH {added_to}")
+            self._ox.update(" ;\n".join(operations))
         finally:
             for stage in staged:
                 if self._ox.contains_named_graph(stage):
