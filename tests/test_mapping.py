@@ -330,3 +330,276 @@ def test_a_column_is_found_whatever_its_case_script_or_diacritics(tmp_path: Path
     (record,) = records(tmp_path, GOOD, table)
     assert record.subject == actor("test/1")
     assert (record.subject, SSEKG.municipality, PLACE["cacak"]) in record.graph
+
+
+# --- crosswalks, "other: ...", multi-valued cells, constants -------------------------------
+
+CROSSWALK = """\
+mapping: partneri
+key: {column: Rb}
+fields:
+  - column: Naziv
+    property: name
+  - column: Oblik
+    property: legalForm
+    values:
+      Zadruga: [ZAD, actor-type:COOP]
+      cooperative: [ZAD, actor-type:COOP]
+      Poljoprivredna zadruga: [ZAD-POLJ, actor-type:COOP]
+      Udruženje žena: [UDR, actor-type:ASSOC, target-group:WOMEN]
+      ne znam: ~
+"""
+
+
+def read_one(tmp_path: Path, mapping: str, header: str, row: str) -> SourceRecord:
+    (record,) = records(tmp_path, mapping, f"{header}\n{row}\n")
+    return record
+
+
+@pytest.mark.parametrize(
+    ("written", "form", "kind"),
+    [
+        ("Zadruga", "ZAD", "COOP"),
+        ("ZADRUGA", "ZAD", "COOP"),
+        ("задруга", "ZAD", "COOP"),
+        ("ЗАДРУГА", "ZAD", "COOP"),
+        ("  zadruga. ", "ZAD", "COOP"),
+        ("Cooperative", "ZAD", "COOP"),
+        ("Poljoprivredna zadruga", "ZAD-POLJ", "COOP"),
+        ("POLJOPRIVREDNA ZADRUGA", "ZAD-POLJ", "COOP"),
+        ("пољопривредна задруга", "ZAD-POLJ", "COOP"),
+        ("Udruzenje zena", "UDR", "ASSOC"),
+        ("УДРУЖЕЊЕ ЖЕНА", "UDR", "ASSOC"),
+        # not in the mapping's values: the shared synonyms and the scheme's labels
+        ("zemljoradnička zadruga", "ZAD-POLJ", "COOP"),
+        ("Stambena zadruga", "ZAD-STAMB", "COOP"),
+        ("Udruženje građana", "UDR", "ASSOC"),
+    ],
+)
+def test_a_crosswalk_ignores_case_script_and_diacritics(
+    tmp_path: Path, written: str, form: str, kind: str
+) -> None:
+    record = read_one(tmp_path, CROSSWALK, "Rb;Naziv;Oblik", f"1;Članica;{written}")
+    assert set(record.graph.objects(record.subject, SSEKG.legalForm)) == {legal_form(form)}
+    assert set(record.graph.objects(record.subject, SSEKG.actorType)) == {actor_type(kind)}
+    assert not [p for p in record.problems if p.severity != "Info"]
+
+
+def test_a_crosswalk_entry_may_fill_properties_of_other_schemes(tmp_path: Path) -> None:
+    record = read_one(tmp_path, CROSSWALK, "Rb;Naziv;Oblik", "1;Žene Banata;udruzenje zena")
+    assert set(record.graph.objects(record.subject, SSEKG.targetGroup)) == {
+        URIRef(concept("target-group", "WOMEN"))
+    }
+
+
+def test_a_value_crosswalked_to_nothing_is_left_out_quietly(tmp_path: Path) -> None:
+    record = read_one(tmp_path, CROSSWALK, "Rb;Naziv;Oblik", "1;Članica;Ne znam")
+    assert (record.subject, SSEKG.legalForm, None) not in record.graph
+    assert record.problems == []
+
+
+def test_a_misspelt_value_is_read_as_the_nearest_concept_with_a_warning(tmp_path: Path) -> None:
+    # the misspelt kind wins over the "zadruga" it contains
+    record = read_one(tmp_path, CROSSWALK, "Rb;Naziv;Oblik", "1;Članica;Poljoprivrdna zadruga")
+    assert set(record.graph.objects(record.subject, SSEKG.legalForm)) == {legal_form("ZAD-POLJ")}
+    (warning,) = [p for p in record.problems if p.severity == "Warning"]
+    assert warning.column == "Oblik" and "ZAD-POLJ" in warning.message_en
+
+
+def test_without_fuzzy_a_misspelt_value_is_kept_as_a_keyword(tmp_path: Path) -> None:
+    mapping = CROSSWALK.replace(
+        "    property: legalForm\n", "    property: legalForm\n    fuzzy: false\n"
+    )
+    record = read_one(tmp_path, mapping, "Rb;Naziv;Oblik", "1;Članica;Fondacja")
+    assert (record.subject, SSEKG.legalForm, None) not in record.graph
+    assert set(record.graph.objects(record.subject, SCHEMA.keywords)) == {
+        Literal("Fondacja", lang="sr-Latn")
+    }
+    assert "values" in record.problems[0].message_en
+
+
+CHOICES = """\
+mapping: anketa
+key: {column: Rb}
+fields:
+  - column: Naziv
+    property: name
+  - column: Ciljne grupe
+    property: targetGroup
+  - column: Prakse
+    property: practice
+  - column: Delatnosti
+    property: activity
+    separator: "/"
+    values:
+      pčelarstvo: A
+      turizam, ugostiteljstvo: I
+  - column: Opis
+    property: description
+"""
+CHOICE_HEADER = "Rb;Naziv;Ciljne grupe;Prakse;Delatnosti;Opis"
+
+
+def objects(record: SourceRecord, predicate: URIRef) -> set[object]:
+    return set(record.graph.objects(record.subject, predicate))
+
+
+def test_multi_choice_cells_split_on_semicolons_and_commas(tmp_path: Path) -> None:
+    row = '1;Sloga;"Žene; Romi, osobe sa invaliditetom";"Radna integracija,pravedna trgovina";;'
+    record = read_one(tmp_path, CHOICES, CHOICE_HEADER, row)
+    assert objects(record, SSEKG.targetGroup) == {
+        URIRef(concept("target-group", code)) for code in ("WOMEN", "ROMA", "PWD")
+    }
+    assert objects(record, SSEKG.practice) == {
+        URIRef(concept("practice", code)) for code in ("WORK-INTEGRATION", "FAIR-TRADE")
+    }
+
+
+def test_a_field_separator_splits_only_there(tmp_path: Path) -> None:
+    row = "1;Sloga;;;pčelarstvo / turizam, ugostiteljstvo;Opis, sa zarezima; i tačkom-zarezom"
+    record = read_one(tmp_path, CHOICES, CHOICE_HEADER, row.replace("; i", ", i"))
+    assert objects(record, SSEKG.activity) == {
+        URIRef(concept("nace-section", "A")),
+        URIRef(concept("nace-section", "I")),
+    }
+    # a single-valued text is never split
+    assert objects(record, SCHEMA.description) == {
+        Literal("Opis, sa zarezima, i tačkom-zarezom", lang="sr-Latn")
+    }
+
+
+@pytest.mark.parametrize(
+    ("cell", "text"),
+    [
+        ("žene; drugo: samohrani roditelji, penzioneri", "samohrani roditelji, penzioneri"),
+        ("Žene, Ostalo - povratnici iz migracije", "povratnici iz migracije"),
+        ("жене; друго: самохрани родитељи", "самохрани родитељи"),
+        ("Other: single parents; carers", "single parents; carers"),
+    ],
+)
+def test_other_free_text_is_kept_whole(tmp_path: Path, cell: str, text: str) -> None:
+    record = read_one(tmp_path, CHOICES, CHOICE_HEADER, f'1;Sloga;"{cell}";;;')
+    goals = {str(v) for v in objects(record, SSEKG.socialGoal)}
+    assert goals == {text}
+    if not text.startswith("single"):
+        assert objects(record, SSEKG.targetGroup) == {URIRef(concept("target-group", "WOMEN"))}
+
+
+def test_other_text_of_other_concept_fields_becomes_a_keyword(tmp_path: Path) -> None:
+    record = read_one(tmp_path, CHOICES, CHOICE_HEADER, "1;Sloga;;drugo: izrada nakita;;")
+    assert objects(record, SCHEMA.keywords) == {Literal("izrada nakita", lang="sr-Latn")}
+    assert (record.subject, SSEKG.practice, None) not in record.graph
+
+
+CONSTANTS = """\
+mapping: strani
+key: {column: Rb}
+constants:
+  country: NO
+  practice: AGRI-COOP
+  observedOn: 2026-02-15
+  selfIdentifiesAsSE: yes
+  network: Mreža Dobro selo
+fields:
+  - column: Naziv
+    property: name
+  - column: Adresa
+    property: fullAddress
+"""
+
+
+def test_constants_are_given_to_every_record_as_written(tmp_path: Path) -> None:
+    table = "Rb;Naziv;Adresa\n1;Andelslag Fjord;Storgata 1, Oslo\n2;Gårdsbutikk;Bergen\n"
+    found = records(tmp_path, CONSTANTS, table)
+    assert len(found) == 2
+    for record in found:
+        assert objects(record, SSEKG.practice) == {URIRef(concept("practice", "AGRI-COOP"))}
+        assert objects(record, SSEKG.observedOn) == {Literal("2026-02-15", datatype=XSD.date)}
+        assert objects(record, SSEKG.selfIdentifiesAsSE) == {Literal(True)}
+        assert objects(record, ORG.memberOf) == {actor("test/mreza-dobro-selo")}
+        address = URIRef(f"{record.subject}/address")
+        assert set(record.graph.objects(address, SCHEMA.addressCountry)) == {Literal("NO")}
+        # Norway: no Serbian municipality is looked for
+        assert (record.subject, SSEKG.municipality, None) not in record.graph
+        assert [p for p in record.problems if p.severity == "Violation"] == []
+
+
+# --- IRIs that stay, and a failed load that changes nothing ---------------------------------
+
+STABLE = """\
+mapping: partneri
+key: {column: Br.}
+fields:
+  - column: Naziv
+    property: name
+  - column: MB
+    property: registrationNumber
+  - column: Mesto
+    property: municipality
+"""
+STABLE_TABLE = "Br.;Naziv;MB;Mesto\n7;Zadruga Sloga;;Čačak\n8;Zadruga Njiva;21000124;Kovačica\n"
+
+
+def test_iris_come_from_the_key_or_the_mb_and_stay_on_reload(store: Store, tmp_path: Path) -> None:
+    mapping = tmp_path / "partneri.yaml"
+    mapping.write_text(STABLE, encoding="utf-8")
+    table = tmp_path / "partneri.csv"
+    table.write_text(STABLE_TABLE, encoding="utf-8")
+    load_source(store, table, mapping=mapping, source_id="partneri", report_dir=tmp_path)
+    first = source_graph(store, "partneri")
+    assert set(first.subjects(SSEKG.registrationNumber, None)) == {actor("mb/21000124")}
+    assert (actor("partneri/7"), SSEKG.name, Literal("Zadruga Sloga", lang="sr-Latn")) in first
+    # the same rows in another order, in another encoding: the same graph
+    lines = STABLE_TABLE.splitlines()
+    table.write_bytes("\n".join([lines[0], lines[2], lines[1]]).encode("cp1250"))
+    load_source(store, table, mapping=mapping, source_id="partneri", report_dir=tmp_path)
+    again = source_graph(store, "partneri")
+
+    def facts(graph: Graph) -> set[object]:  # the rows moved, so their locators did
+        return {t for t in graph if t[1] != SSEKG.sourceLocator}
+
+    assert facts(again) == facts(first)
+
+
+def test_hashed_keys_stay_when_the_row_moves(tmp_path: Path) -> None:
+    mapping = STABLE.replace("key: {column: Br.}", "key: {hash: [Naziv, Mesto]}")
+    one = records(tmp_path, mapping, STABLE_TABLE)
+    moved = records(tmp_path, mapping, STABLE_TABLE.replace("7;", "70;").replace("8;", "1;"))
+    assert {r.subject for r in one} == {r.subject for r in moved}
+    sloga = [r for r in one if (r.subject, SSEKG.name, None) in r.graph and not r.key.isdigit()]
+    assert len(sloga) == 2
+
+
+@pytest.mark.parametrize(
+    ("mapping", "table", "strict"),
+    [
+        (STABLE.replace("registrationNumber", "registrationNo"), STABLE_TABLE, False),
+        (STABLE.replace("column: Mesto", "column: Sedište"), STABLE_TABLE, False),
+        (STABLE, STABLE_TABLE.replace(";Čačak", ";Palilula"), True),
+        (STABLE, "Br.;Naziv;MB;Mesto\n7;Zadruga Sloga;;Palilula\n", False),
+    ],
+    ids=["mapping mistake", "missing column", "strict with a violation", "no valid record"],
+)
+def test_a_failed_load_leaves_the_store_as_it_was(
+    store: Store, tmp_path: Path, mapping: str, table: str, strict: bool
+) -> None:
+    good_mapping = tmp_path / "good.yaml"
+    good_mapping.write_text(STABLE, encoding="utf-8")
+    earlier = tmp_path / "partneri.csv"
+    earlier.write_text(STABLE_TABLE, encoding="utf-8")
+    load_source(store, earlier, mapping=good_mapping, source_id="partneri", report_dir=tmp_path)
+    before = dump(store)
+    bad_mapping = tmp_path / "bad.yaml"
+    bad_mapping.write_text(mapping, encoding="utf-8")
+    newer = tmp_path / "newer.csv"
+    newer.write_text(table, encoding="utf-8")
+    with pytest.raises(InputError if not strict and "Palilula" not in table else Exception):
+        load_source(
+            store,
+            newer,
+            mapping=bad_mapping,
+            source_id="partneri",
+            strict=strict,
+            report_dir=tmp_path,
+        )
+    assert dump(store) == before

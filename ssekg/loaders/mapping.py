@@ -223,6 +223,12 @@ class Vocabulary:
         inside = [k for k in keys if len(k) >= 4 and " " + k + " " in padded]
         if inside:
             best = max(inside, key=len)
+            if fuzzy and len(key) > len(best) + 2:
+                # a misspelt longer label beats the short phrase it contains
+                # ("Poljoprivrdna zadruga" is ZAD-POLJ, not just "zadruga")
+                near = process.extractOne(key, list(keys), scorer=fuzz.ratio, score_cutoff=90)
+                if near is not None and len(near[0]) > len(best):
+                    return ConceptMatch(self._lookup(scheme, own, near[0]), "fuzzy", near[0])
             return ConceptMatch(self._lookup(scheme, own, best), "contains", best)
         if " " in key and len(key) >= 8:
             # a phrase that opens or sits inside the labels of one concept only
