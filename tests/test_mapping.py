@@ -603,3 +603,27 @@ def test_a_failed_load_leaves_the_store_as_it_was(
             report_dir=tmp_path,
         )
     assert dump(store) == before
+
+
+def test_the_json_example_of_the_documentation_loads(store: Store, tmp_path: Path) -> None:
+    section = DOC.read_text("utf-8").split("## JSON records", 1)[1]
+    data = re.search(r"```json\n(.*?)```", section, re.S)
+    mapping = re.search(r"```yaml\n(.*?)```", section, re.S)
+    assert data is not None and mapping is not None
+    (tmp_path / "partneri.json").write_text(data.group(1), encoding="utf-8")
+    (tmp_path / "partner-api.yaml").write_text(mapping.group(1), encoding="utf-8")
+    result = load_source(
+        store,
+        tmp_path / "partneri.json",
+        mapping=tmp_path / "partner-api.yaml",
+        report_dir=tmp_path,
+    )
+    assert (result.loaded, result.quarantined) == (1, 0)
+    graph = source_graph(store, "partneri")
+    sloga = actor("partneri/7")
+    assert set(graph.objects(sloga, SSEKG.municipality)) == {PLACE["cacak"]}
+    assert set(graph.objects(sloga, SSEKG.actorType)) == {actor_type("COOP")}
+    assert set(graph.objects(sloga, SSEKG.practice)) == {
+        URIRef(concept("practice", "FAIR-TRADE")),
+        URIRef(concept("practice", "WORK-INTEGRATION")),
+    }
