@@ -1,0 +1,988 @@
+"""Matching: who can help whom, and who should ally.
+
+**Needs against offers** (:func:`match_needs`). Every capacity an actor needs
+(``ssekg:CapacityNeed``, by ``ssekg:capacityArea``) is matched with the actors that offer
+capacity building in that area (``ssekg:CapacityOffer``), and every resource it needs
+(``ssekg:ResourceNeed``, by ``ssekg:resourceType``) with the actors that offer that resource.
+Offers and needs whose ``ssekg:validUntil`` has passed are left out. Each match has
+
+* a **fit**: ``exact`` (the same concept, 1.0), or, where the scheme has a hierarchy
+  (``skos:broader``), ``broader`` or ``narrower`` (the offered concept is above or below the
+  needed one, directly or through others, 0.5);
+* a **distance** between the two seats, read from the gazetteer's ``ssekg:partOf`` links:
+  ``municipality`` (the same city or municipality; a city municipality counts for its city),
+  ``district``, ``region`` (NSTJ2), ``country`` (elsewhere in the same country; also when a
+  seat is not known and the address names no other country) and ``abroad``; each has a
+  proximity weight (:data:`PROXIMITY`: 1.0, 0.8, 0.6, 0.4, 0.2);
+* a **score** = fit × proximity, and a **reason**, one sentence in the chosen language.
+
+Matches come best score first, then nearest first, then by the names of the actor in need,
+the concept and the offering actor.
+
+**Alliance candidates** (:func:`alliance_candidates`): two actors that share advocacy goals
+(``ssekg:advocacyTopic``), target groups (``ssekg:targetGroup``) or practices
+(``ssekg:practice``) and are not yet together: no current common network, platform or
+coalition (``org:memberOf`` or an ``ssekg:Membership`` whose end date has not passed), and
+neither a current member of the other. The score (:data:`ALLIANCE_WEIGHTS`)::
+
+    score = 0.35·J(goals) + 0.30·J(target groups) + 0.25·J(practices) + 0.10·place
+
+where J is the share of the two actors' concepts of that kind that both have (Jaccard:
+shared / all of either, 0 when neither has any) and *place* is 1 for the same city or
+municipality, 0.5 for the same district, 0.25 for the same region, else 0. A shared place
+alone makes no candidate. Candidates come best score first, then by name.
+
+Both read the public graphs only. Records that entity resolution joined (``owl:sameAs`` in
+the links graph or elsewhere) count as one actor under the smallest IRI of the cluster
+(:func:`ssekg.loaders.resolve.canonical_actors`): its facts are the union of theirs, it is
+never matched with itself, and two records a pending identity link joins are not proposed
+as allies. The data are read aggregate-first (one query per kind of fact, ``DISTINCT``) and
+ranked in Python with numpy, so the work grows with the pairs that share a concept, never
+with a join of actors by actors in the store."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TextIO
+
+import numpy as np
+from rdflib import XSD, Literal
+from rdflib.term import Node
+
+from ssekg.analysis.common import Concept
+from ssekg.errors import InputError
+from ssekg.loaders.resolve import canonical_actors
+from ssekg.namespaces import SCHEME_BASE, SSEKG
+from ssekg.store.base import Store
+from ssekg.text import fold, to_cyrillic
+
+LANGUAGES = ("sr-Latn", "sr-Cyrl", "en")
+KINDS = ("capacity", "resource")
+DISTANCES = ("municipality", "district", "region", "country", "abroad")
+#: How near, by distance: the second factor of a match's score.
+PROXIMITY: dict[str, float] = {
+    "municipality": 1.0,
+    "district": 0.8,
+    "region": 0.6,
+    "country": 0.4,
+    "abroad": 0.2,
+}
+#: How well the offered concept fits the needed one: the first factor of a match's score.
+FIT: dict[str, float] = {"exact": 1.0, "broader": 0.5, "narrower": 0.5}
+#: Weights of the alliance score's terms (they sum to 1).
+ALLIANCE_WEIGHTS: dict[str, float] = {
+    "goal": 0.35,
+    "target-group": 0.30,
+    "practice": 0.25,
+    "place": 0.10,
+}
+#: The place term of the alliance score, by the finest territory both seats share.
+PLACE_SHARE: dict[str, float] = {"municipality": 1.0, "district": 0.5, "region": 0.25}
+SHARED_KINDS = ("goal", "target-group", "practice", "place")
+_ALLIANCE_PROPERTIES = {
+    "goal": SSEKG.advocacyTopic,
+    "target-group": SSEKG.targetGroup,
+    "practice": SSEKG.practice,
+}
+_SCHEMES = ("capacity-area", "resource-type", "advocacy-topic", "target-group", "practice")
+_MB = re.compile(r"^\d{8}$")
+
+
+# -- the queries: each reads one kind of fact, deduplicated in the store ------------------------
+
+OFFERS_AND_NEEDS = """
+SELECT DISTINCT ?actor ?side ?kind ?concept WHERE {
+  { ?actor ssekg:needs ?node BIND("need" AS ?side) }
+  UNION { ?actor ssekg:offers ?node BIND("offer" AS ?side) }
+  { ?node ssekg:capacityArea ?concept BIND("capacity" AS ?kind) }
+  UNION { ?node ssekg:resourceType ?concept BIND("resource" AS ?kind) }
+  OPTIONAL { ?node ssekg:validUntil ?until }
+  FILTER(!BOUND(?until) || ?until >= ?today)
+}
+"""
+SEATS = """
+SELECT ?actor ?seat ?country WHERE {
+  ?actor a ssekg:Actor .
+  OPTIONAL { ?actor ssekg:municipality ?seat }
+  OPTIONAL { ?actor locn:address/schema:addressCountry ?country }
+}
+"""
+NAMES = """
+SELECT ?actor ?name WHERE {
+  ?actor a ssekg:Actor .
+  { ?actor ssekg:name ?name } UNION { ?actor ssekg:transliteratedName ?name }
+}
+"""
+REGISTRATION = "SELECT ?actor WHERE { ?actor a ssekg:Actor ; ssekg:registrationNumber ?mb }"
+PLACES = """
+SELECT ?place ?class ?parent ?code ?nstj WHERE {
+  ?place a ?class .
+  FILTER(?class IN (ssekg:Country, ssekg:StatisticalRegion, ssekg:District,
+                    ssekg:Municipality, ssekg:City, ssekg:CityMunicipality))
+  OPTIONAL { ?place ssekg:partOf ?parent }
+  OPTIONAL { ?place skos:notation ?code }
+  OPTIONAL { ?place ssekg:nstjCode ?nstj }
+}
+"""
+PLACE_LABELS = """
+SELECT ?place ?label WHERE {
+  ?place a ?class ; skos:prefLabel ?label .
+  FILTER(?class IN (ssekg:Country, ssekg:StatisticalRegion, ssekg:District,
+                    ssekg:Municipality, ssekg:City, ssekg:CityMunicipality))
+}
+"""
+CONCEPTS = (
+    "SELECT ?concept ?label ?broader WHERE {\n"
+    f"  VALUES ?scheme {{ {' '.join(f'<{SCHEME_BASE}{s}>' for s in _SCHEMES)} }}\n"
+    "  ?concept skos:inScheme ?scheme .\n"
+    "  OPTIONAL { ?concept skos:prefLabel ?label }\n"
+    "  OPTIONAL { ?concept skos:broader ?broader }\n"
+    "}\n"
+)
+FEATURES = """
+SELECT DISTINCT ?actor ?dimension ?concept WHERE {
+  { ?actor ssekg:advocacyTopic ?concept BIND("goal" AS ?dimension) }
+  UNION { ?actor ssekg:targetGroup ?concept BIND("target-group" AS ?dimension) }
+  UNION { ?actor ssekg:practice ?concept BIND("practice" AS ?dimension) }
+}
+"""
+#: Current memberships: a Membership counts until its end date; org:memberOf alone counts
+#: unless a Membership of the same pair has ended.
+MEMBERSHIPS = """
+SELECT DISTINCT ?member ?network WHERE {
+  {
+    ?m org:member ?member ; org:organization ?network .
+    OPTIONAL { ?m ssekg:endDate ?end }
+    FILTER(!BOUND(?end) || ?end >= ?today)
+  } UNION {
+    ?member org:memberOf ?network .
+    FILTER NOT EXISTS {
+      ?e org:member ?member ; org:organization ?network ; ssekg:endDate ?ended
+      FILTER(?ended < ?today)
+    }
+  }
+}
+"""
+PENDING = """
+SELECT ?a ?b WHERE {
+  ?link a ssekg:IdentityLink ; ssekg:linkStatus "pending" ; ssekg:linkedActor ?a, ?b .
+  FILTER(STR(?a) < STR(?b))
+}
+"""
+
+
+# -- what the analysis returns ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Match:
+    """An actor's need and an actor who offers it."""
+
+    need_actor: str
+    need_label: str
+    offer_actor: str
+    offer_label: str
+    kind: str
+    #: The concept needed.
+    concept: Concept
+    distance: str
+    score: float
+    reason: str
+    #: ``exact``, ``broader`` or ``narrower``: the offered concept against the needed one.
+    fit: str = "exact"
+    #: The concept offered (the needed one for an exact fit).
+    offered: Concept | None = None
+    #: The territory the reason names: the one both seats share, or the offerer's seat.
+    place: Concept | None = None
+
+
+@dataclass(frozen=True)
+class AllianceCandidate:
+    """Two actors that share goals, target groups or practices and no network yet."""
+
+    a: str
+    a_label: str
+    b: str
+    b_label: str
+    shared: dict[str, list[Concept]]
+    score: float
+    reason: str
+
+
+_MATCH_HEADERS: dict[str, tuple[str, ...]] = {
+    "en": ("actor in need", "needs", "kind", "offered by", "offers", "fit", "distance",
+           "score", "reason", "actor in need (IRI)", "offered by (IRI)"),
+    "sr-Latn": ("akteru je potrebno", "potreba", "vrsta", "nudi", "ponuda", "poklapanje",
+                "udaljenost", "ocena", "razlog", "akter (IRI)", "nudi (IRI)"),
+}  # fmt: skip
+_ALLIANCE_HEADERS: dict[str, tuple[str, ...]] = {
+    "en": ("actor", "candidate", "advocacy goals", "target groups", "practices", "place",
+           "score", "reason", "actor (IRI)", "candidate (IRI)"),
+    "sr-Latn": ("akter", "kandidat", "ciljevi zagovaranja", "ciljne grupe", "prakse", "mesto",
+                "ocena", "razlog", "akter (IRI)", "kandidat (IRI)"),
+}  # fmt: skip
+_WORDS = {
+    "en": {"capacity": "capacity", "resource": "resource", "exact": "exact",
+           "broader": "broader", "narrower": "narrower", "municipality": "city or municipality",
+           "district": "district", "region": "region", "country": "country",
+           "abroad": "abroad"},
+    "sr-Latn": {"capacity": "kapacitet", "resource": "resurs", "exact": "isti pojam",
+                "broader": "širi pojam", "narrower": "uži pojam",
+                "municipality": "grad ili opština", "district": "okrug", "region": "region",
+                "country": "zemlja", "abroad": "inostranstvo"},
+}  # fmt: skip
+
+
+def _cyrillic_all(words: Sequence[str]) -> tuple[str, ...]:
+    return tuple(w if "IRI" in w else to_cyrillic(w) for w in words)
+
+
+_MATCH_HEADERS["sr-Cyrl"] = _cyrillic_all(_MATCH_HEADERS["sr-Latn"])
+_ALLIANCE_HEADERS["sr-Cyrl"] = _cyrillic_all(_ALLIANCE_HEADERS["sr-Latn"])
+_WORDS["sr-Cyrl"] = {k: to_cyrillic(v) for k, v in _WORDS["sr-Latn"].items()}
+WORDS = _WORDS
+
+
+def match_rows(matches: Iterable[Match], lang: str = "sr-Latn") -> list[dict[str, str]]:
+    """One row per match, headers and words in ``lang``."""
+    h, w = _MATCH_HEADERS[lang], _WORDS[lang]
+    return [
+        {
+            h[0]: m.need_label,
+            h[1]: m.concept.label,
+            h[2]: w[m.kind],
+            h[3]: m.offer_label,
+            h[4]: (m.offered or m.concept).label,
+            h[5]: w[m.fit],
+            h[6]: w[m.distance],
+            h[7]: f"{m.score:.2f}",
+            h[8]: m.reason,
+            h[9]: m.need_actor,
+            h[10]: m.offer_actor,
+        }
+        for m in matches
+    ]
+
+
+def alliance_rows(candidates: Iterable[AllianceCandidate], lang: str = "sr-Latn") -> list[
+    dict[str, str]
+]:
+    """One row per pair, headers in ``lang``, several concepts joined by "; "."""
+    h = _ALLIANCE_HEADERS[lang]
+    return [
+        {
+            h[0]: c.a_label,
+            h[1]: c.b_label,
+            h[2]: "; ".join(x.label for x in c.shared["goal"]),
+            h[3]: "; ".join(x.label for x in c.shared["target-group"]),
+            h[4]: "; ".join(x.label for x in c.shared["practice"]),
+            h[5]: "; ".join(x.label for x in c.shared["place"]),
+            h[6]: f"{c.score:.2f}",
+            h[7]: c.reason,
+            h[8]: c.a,
+            h[9]: c.b,
+        }
+        for c in candidates
+    ]
+
+
+def write_csv(rows: list[dict[str, str]], headers: Sequence[str], out: TextIO) -> None:
+    writer = csv.DictWriter(out, fieldnames=list(headers), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def match_headers(lang: str) -> tuple[str, ...]:
+    return _MATCH_HEADERS[lang]
+
+
+def alliance_headers(lang: str) -> tuple[str, ...]:
+    return _ALLIANCE_HEADERS[lang]
+
+
+def _concept_json(c: Concept | None) -> dict[str, str] | None:
+    return None if c is None else {"iri": c.iri, "label": c.label}
+
+
+def matches_json(matches: Iterable[Match], out: TextIO) -> None:
+    data = [
+        {
+            "needActor": m.need_actor,
+            "needLabel": m.need_label,
+            "offerActor": m.offer_actor,
+            "offerLabel": m.offer_label,
+            "kind": m.kind,
+            "concept": _concept_json(m.concept),
+            "offered": _concept_json(m.offered or m.concept),
+            "fit": m.fit,
+            "distance": m.distance,
+            "place": _concept_json(m.place),
+            "score": m.score,
+            "reason": m.reason,
+        }
+        for m in matches
+    ]
+    json.dump(data, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def alliances_json(candidates: Iterable[AllianceCandidate], out: TextIO) -> None:
+    data = [
+        {
+            "a": c.a,
+            "aLabel": c.a_label,
+            "b": c.b,
+            "bLabel": c.b_label,
+            "shared": {k: [_concept_json(x) for x in c.shared[k]] for k in SHARED_KINDS},
+            "score": c.score,
+            "reason": c.reason,
+        }
+        for c in candidates
+    ]
+    json.dump(data, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+# -- reasons ---------------------------------------------------------------------------------
+
+# {0} the offering actor, {1} the concept needed, {2} the actor in need, {3} where,
+# {4} the concept offered.
+_REASONS_LATIN: dict[str, dict[tuple[str, str], str]] = {
+    "en": {
+        ("capacity", "exact"): "{0} offers capacity building in “{1}”, which {2} needs; {3}.",
+        ("capacity", "broader"): "{0} offers capacity building in “{4}”, a broader area that "
+        "covers “{1}”, which {2} needs; {3}.",
+        ("capacity", "narrower"): "{0} offers capacity building in “{4}”, a part of “{1}”, "
+        "which {2} needs; {3}.",
+        ("resource", "exact"): "{0} offers the resource “{1}”, which {2} needs; {3}.",
+        ("resource", "broader"): "{0} offers the resource “{4}”, broader than “{1}”, which "
+        "{2} needs; {3}.",
+        ("resource", "narrower"): "{0} offers the resource “{4}”, a kind of “{1}”, which {2} "
+        "needs; {3}.",
+    },
+    "sr-Latn": {
+        ("capacity", "exact"): "{0} nudi jačanje kapaciteta u oblasti „{1}”, koje je "
+        "potrebno akteru {2}; {3}.",
+        ("capacity", "broader"): "{0} nudi jačanje kapaciteta u široj oblasti „{4}”, koja "
+        "obuhvata oblast „{1}” potrebnu akteru {2}; {3}.",
+        ("capacity", "narrower"): "{0} nudi jačanje kapaciteta u užoj oblasti „{4}”, delu "
+        "oblasti „{1}” potrebne akteru {2}; {3}.",
+        ("resource", "exact"): "{0} nudi resurs „{1}”, koji je potreban akteru {2}; {3}.",
+        ("resource", "broader"): "{0} nudi resurs „{4}”, širi od resursa „{1}” potrebnog "
+        "akteru {2}; {3}.",
+        ("resource", "narrower"): "{0} nudi resurs „{4}”, uži od resursa „{1}” potrebnog "
+        "akteru {2}; {3}.",
+    },
+}
+_WHERE_LATIN = {
+    "en": {"municipality": "same city or municipality ({0})", "district": "same district ({0})",
+           "region": "same region ({0})", "country": "elsewhere in the country ({0})",
+           "abroad": "abroad ({0})", "unknown": "the seat of {0} is not known"},
+    "sr-Latn": {"municipality": "isti grad ili opština ({0})", "district": "isti okrug ({0})",
+                "region": "isti region ({0})", "country": "drugde u zemlji ({0})",
+                "abroad": "u inostranstvu ({0})", "unknown": "sedište aktera {0} nije poznato"},
+}  # fmt: skip
+_ALLIANCE_LATIN = {
+    "en": {"share": "{0} and {1} share {2}", "and": " and ", "goal": "advocacy goals ({0})",
+           "target-group": "target groups ({0})", "practice": "practices ({0})",
+           "municipality": "same city or municipality ({0})", "district": "same district ({0})",
+           "region": "same region ({0})"},
+    "sr-Latn": {"share": "{0} i {1} dele {2}", "and": " i ",
+                "goal": "ciljeve zagovaranja ({0})", "target-group": "ciljne grupe ({0})",
+                "practice": "prakse ({0})", "municipality": "isti grad ili opština ({0})",
+                "district": "isti okrug ({0})", "region": "isti region ({0})"},
+}  # fmt: skip
+REASONS = dict(_REASONS_LATIN)
+REASONS["sr-Cyrl"] = {k: to_cyrillic(v) for k, v in _REASONS_LATIN["sr-Latn"].items()}
+WHERE = dict(_WHERE_LATIN)
+WHERE["sr-Cyrl"] = {k: to_cyrillic(v) for k, v in _WHERE_LATIN["sr-Latn"].items()}
+ALLIANCE_WORDS = dict(_ALLIANCE_LATIN)
+ALLIANCE_WORDS["sr-Cyrl"] = {k: to_cyrillic(v) for k, v in _ALLIANCE_LATIN["sr-Latn"].items()}
+
+
+def _join(items: Sequence[str], lang: str) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + ALLIANCE_WORDS[lang]["and"] + items[-1]
+
+
+# -- checks ----------------------------------------------------------------------------------
+
+
+def check_language(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise InputError(
+            f"the language {lang!r} is not known; use sr-Latn, sr-Cyrl or en.",
+            f"jezik {lang!r} nije poznat; koristite sr-Latn, sr-Cyrl ili en.",
+        )
+
+
+def check_kind(kind: str | None) -> None:
+    if kind is not None and kind not in KINDS:
+        raise InputError(
+            f"the kind {kind!r} is not known; use capacity or resource.",
+            f"vrsta {kind!r} nije poznata; koristite capacity ili resource.",
+        )
+
+
+def check_limit(limit: int | None) -> None:
+    if limit is not None and limit < 0:
+        raise InputError(
+            f"the limit {limit} is negative; give a number of rows, 0 or more.",
+            f"ograničenje {limit} je negativno; navedite broj redova, 0 ili više.",
+        )
+
+
+def find_actor(store: Store, text: str, canonical: dict[str, str] | None = None) -> str:
+    """The canonical IRI of an actor given by IRI (of any of its records) or by its 8-digit
+    matični broj; an InputError when the store has no such actor."""
+    canonical = canonical_actors(store) if canonical is None else canonical
+    value = text.strip().strip("<>")
+    if _MB.match(value):
+        rows = store.query(REGISTRATION, bindings={"mb": Literal(value)}).rows
+        found = sorted({canonical.get(str(r["actor"]), str(r["actor"])) for r in rows})
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise InputError(
+                f"the MB {value} belongs to several actors ({', '.join(found)}); give the IRI "
+                "of the one you mean.",
+                f"matični broj {value} imaju različiti akteri ({', '.join(found)}); navedite "
+                "IRI onog koji mislite.",
+            )
+    elif value in canonical:
+        return canonical[value]
+    raise InputError(
+        f"the actor {text!r} is not in the store; give the IRI of an actor or its 8-digit "
+        "matični broj (MB).",
+        f"akter {text!r} nije u bazi; navedite IRI aktera ili njegov matični broj (MB) od 8 "
+        "cifara.",
+    )
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def _pick(labels: dict[str, str], lang: str) -> str | None:
+    """The text in ``lang``; for Cyrillic, the Latin transliterated; else Latin, English, any.
+    ``labels`` is keyed by lower-case language tag."""
+    if lang.lower() in labels:
+        return labels[lang.lower()]
+    if lang == "sr-Cyrl" and "sr-latn" in labels:
+        return to_cyrillic(labels["sr-latn"])
+    for other in ("sr-latn", "en", "sr-cyrl", ""):
+        if other in labels:
+            return labels[other]
+    return next(iter(labels.values()), None)
+
+
+def _tail(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _labels(rows: Iterable[dict[str, Node]], key: str, value: str, lang: str) -> dict[str, str]:
+    found: dict[str, dict[str, str]] = defaultdict(dict)
+    for row in rows:
+        text = row.get(value)
+        if isinstance(text, Literal):
+            found[str(row[key])].setdefault((text.language or "").lower(), str(text))
+    return {iri: label for iri, labels in found.items() if (label := _pick(labels, lang))}
+
+
+def _actor_names(store: Store, lang: str, canonical: dict[str, str]) -> dict[str, str]:
+    """Canonical actor IRI → its name in the script of ``lang`` (Latin for English)."""
+    script = "sr-cyrl" if lang == "sr-Cyrl" else "sr-latn"
+    names: dict[str, dict[str, str]] = defaultdict(dict)
+    for row in store.query(NAMES).rows:
+        text = row["name"]
+        if isinstance(text, Literal):
+            actor = canonical.get(str(row["actor"]), str(row["actor"]))
+            names[actor].setdefault((text.language or "").lower(), str(text))
+    shown: dict[str, str] = {}
+    for actor, found in names.items():
+        if script in found:
+            shown[actor] = found[script]
+        elif script == "sr-cyrl" and "sr-latn" in found:
+            shown[actor] = to_cyrillic(found["sr-latn"])
+        else:
+            shown[actor] = next(
+                (found[t] for t in ("sr-latn", "en", "sr-cyrl", "und", "") if t in found),
+                next(iter(found.values())),
+            )
+    return shown
+
+
+@dataclass
+class _Geography:
+    """Where each canonical actor is: its local unit, district, region and country, as
+    indices into ``places`` (-1 when not known)."""
+
+    places: list[str]
+    index: dict[str, int]
+    lsg: dict[str, int] = field(default_factory=dict)
+    district: dict[str, int] = field(default_factory=dict)
+    region: dict[str, int] = field(default_factory=dict)
+    country: dict[str, int] = field(default_factory=dict)
+    seat: dict[str, int] = field(default_factory=dict)
+
+    def at(self, level: str, actors: Sequence[str]) -> np.ndarray:
+        table = getattr(self, level)
+        return np.fromiter((table.get(a, -1) for a in actors), dtype=np.int32, count=len(actors))
+
+    def place(self, i: int) -> str | None:
+        return self.places[i] if i >= 0 else None
+
+
+def _read_geography(store: Store, canonical: dict[str, str]) -> _Geography:
+    parents: dict[str, set[str]] = defaultdict(set)
+    classes: dict[str, set[str]] = defaultdict(set)
+    nstj: dict[str, str] = {}
+    code: dict[str, str] = {}
+    for row in store.query(PLACES).rows:
+        place = str(row["place"])
+        classes[place].add(str(row["class"]))
+        if "parent" in row:
+            parents[place].add(str(row["parent"]))
+        if "nstj" in row:
+            nstj[place] = str(row["nstj"])
+        if "code" in row:
+            code.setdefault(place, str(row["code"]))
+    places = sorted(classes)
+    geo = _Geography(places, {p: i for i, p in enumerate(places)})
+
+    def up(place: str) -> list[str]:
+        chain, todo, seen = [place], list(parents.get(place, ())), {place}
+        while todo:
+            parent = todo.pop(0)
+            if parent not in seen:
+                seen.add(parent)
+                chain.append(parent)
+                todo.extend(sorted(parents.get(parent, ())))
+        return chain
+
+    levels: dict[str, dict[str, str]] = {}
+    for place in places:
+        found: dict[str, str] = {}
+        for p in up(place):
+            cls = classes.get(p, set())
+            if "lsg" not in found and cls & {str(SSEKG.Municipality), str(SSEKG.City)}:
+                found["lsg"] = p
+            if "district" not in found and str(SSEKG.District) in cls:
+                found["district"] = p
+            if "region" not in found and str(SSEKG.StatisticalRegion) in cls and len(
+                nstj.get(p, "")
+            ) == 4:
+                found["region"] = p
+            if "country" not in found and str(SSEKG.Country) in cls:
+                found["country"] = p
+        if str(SSEKG.CityMunicipality) in classes[place] and "lsg" not in found:
+            found["lsg"] = place
+        levels[place] = found
+    country_by_code = {code[p]: p for p in places if str(SSEKG.Country) in classes[p] and p in code}
+    home_country = country_by_code.get("RS")
+
+    for row in store.query(SEATS).rows:
+        actor = canonical.get(str(row["actor"]), str(row["actor"]))
+        seat = str(row["seat"]) if "seat" in row else None
+        if seat is not None and seat in geo.index:
+            if actor in geo.seat and geo.places[geo.seat[actor]] <= seat:
+                continue  # records of one actor with different seats: the smallest place IRI
+            geo.seat[actor] = geo.index[seat]
+            for level in ("lsg", "district", "region", "country"):
+                above = levels[seat].get(level)
+                table = getattr(geo, level)
+                if above is not None:
+                    table[actor] = geo.index[above]
+                else:
+                    table.pop(actor, None)
+            continue
+        if actor in geo.seat:
+            continue
+        written = str(row["country"]).strip().upper() if "country" in row else "RS"
+        listed = country_by_code.get(written)
+        if listed is None:
+            # a country the gazetteer does not list: an index of its own past the places
+            key = f"country:{written}"
+            if key not in geo.index:
+                geo.index[key] = len(geo.places)
+                geo.places.append(key)
+            geo.country[actor] = geo.index[key]
+        elif actor not in geo.country or listed != home_country:
+            geo.country[actor] = geo.index[listed]
+    return geo
+
+
+def _read_concepts(store: Store, lang: str) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """Concept labels in ``lang`` and each concept's direct broader concepts."""
+    rows = store.query(CONCEPTS).rows
+    broader: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        if "broader" in row:
+            broader[str(row["concept"])].add(str(row["broader"]))
+    return _labels(rows, "concept", "label", lang), broader
+
+
+def _all_broader(concept: str, broader: dict[str, set[str]]) -> set[str]:
+    found: set[str] = set()
+    todo = list(broader.get(concept, ()))
+    while todo:
+        current = todo.pop()
+        if current not in found:
+            found.add(current)
+            todo.extend(broader.get(current, ()))
+    return found
+
+
+def _ranks(labels: dict[str, str], keys: Iterable[str]) -> dict[str, int]:
+    """Each key's place in the order of its folded label (then IRI)."""
+    def key(k: str) -> tuple[str, str, str]:
+        text = labels.get(k) or k
+        return fold(text), text, k
+
+    ordered = sorted(set(keys), key=key)
+    return {k: i for i, k in enumerate(ordered)}
+
+
+def _top(order_keys: Sequence[np.ndarray], limit: int | None) -> np.ndarray:
+    """Indices sorted by the keys (the first one most significant), cut to ``limit``."""
+    if not len(order_keys[0]):
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort(tuple(reversed(order_keys)))
+    return order if limit is None else order[:limit]
+
+
+# -- matching needs and offers ---------------------------------------------------------------
+
+
+def match_needs(
+    store: Store,
+    *,
+    actor: str | None = None,
+    kind: str | None = None,
+    limit: int | None = None,
+    lang: str = "sr-Latn",
+    on: date | None = None,
+) -> list[Match]:
+    """Every need (of ``actor`` only, given by IRI or MB, when given; of one ``kind``,
+    ``capacity`` or ``resource``, when given) with the actors that offer it, best score
+    first, then nearest first (see the module's documentation). ``on`` is the day offers and
+    needs must still be valid on (today by default)."""
+    check_language(lang)
+    check_kind(kind)
+    check_limit(limit)
+    canonical = canonical_actors(store)
+    only = find_actor(store, actor, canonical) if actor is not None else None
+    today = Literal((on or date.today()).isoformat(), datatype=XSD.date)
+
+    needs: dict[tuple[str, str], set[str]] = defaultdict(set)  # (kind, concept) → actors
+    offers: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in store.query(OFFERS_AND_NEEDS, bindings={"today": today}).rows:
+        k = str(row["kind"])
+        if kind is not None and k != kind:
+            continue
+        who = canonical.get(str(row["actor"]), str(row["actor"]))
+        if str(row["side"]) == "need":
+            if only is None or who == only:
+                needs[(k, str(row["concept"]))].add(who)
+        else:
+            offers[(k, str(row["concept"]))].add(who)
+    if not needs:
+        return []
+
+    concept_label, broader = _read_concepts(store, lang)
+    geo = _read_geography(store, canonical)
+    names = _actor_names(store, lang, canonical)
+    actor_keys = {a for group in needs.values() for a in group}
+    actor_keys |= {a for group in offers.values() for a in group}
+    actor_rank = _ranks(names, actor_keys)
+    concept_rank = _ranks(concept_label, {c for _, c in needs} | {c for _, c in offers})
+
+    # offered concept → needed concept pairs, with the fit
+    pairs: list[tuple[str, str, str, str]] = []  # kind, needed, offered, fit
+    for k, needed in sorted(needs):
+        above = _all_broader(needed, broader)
+        for k2, offered in sorted(offers):
+            if k2 != k:
+                continue
+            if offered == needed:
+                pairs.append((k, needed, offered, "exact"))
+            elif offered in above:
+                pairs.append((k, needed, offered, "broader"))
+            elif needed in _all_broader(offered, broader):
+                pairs.append((k, needed, offered, "narrower"))
+
+    levels = ("lsg", "district", "region", "country")
+    columns: dict[str, list[np.ndarray]] = defaultdict(list)
+    for index, (k, needed, offered, _fit) in enumerate(pairs):
+        who_needs = sorted(needs[(k, needed)])
+        who_offers = sorted(offers[(k, offered)])
+        n = np.array([actor_rank[a] for a in who_needs], dtype=np.int64)
+        o = np.array([actor_rank[a] for a in who_offers], dtype=np.int64)
+        distance = np.full((len(n), len(o)), 4, dtype=np.int8)  # abroad
+        for step, level in reversed(list(enumerate(levels))):
+            x, y = geo.at(level, who_needs), geo.at(level, who_offers)
+            same = (x[:, None] == y[None, :]) & (x[:, None] >= 0)
+            distance[same] = step
+        keep = n[:, None] != o[None, :]
+        ni, oi = np.nonzero(keep)
+        columns["need"].append(n[ni])
+        columns["offer"].append(o[oi])
+        columns["distance"].append(distance[ni, oi])
+        columns["pair"].append(np.full(len(ni), index, dtype=np.int32))
+    if not columns:
+        return []
+    need = np.concatenate(columns["need"])
+    offer = np.concatenate(columns["offer"])
+    distance = np.concatenate(columns["distance"]).astype(np.int64)
+    pair = np.concatenate(columns["pair"])
+    proximity = np.array([PROXIMITY[d] for d in DISTANCES])
+    fits = np.array([FIT[p[3]] for p in pairs])
+    score = np.round(fits[pair] * proximity[distance], 6)
+    needed_rank = np.array([concept_rank[p[1]] for p in pairs], dtype=np.int64)[pair]
+    offered_rank = np.array([concept_rank[p[2]] for p in pairs], dtype=np.int64)[pair]
+    order = _top([-score, distance, need, needed_rank, offer, offered_rank], limit)
+
+    actors_by_rank = sorted(actor_rank, key=actor_rank.__getitem__)
+    place_labels = _labels(store.query(PLACE_LABELS).rows, "place", "label", lang)
+    results = []
+    for i in order.tolist():
+        k, needed, offered, fit = pairs[pair[i]]
+        who_needs, who_offers = actors_by_rank[need[i]], actors_by_rank[offer[i]]
+        d = DISTANCES[distance[i]]
+        place = _match_place(geo, who_needs, who_offers, d, place_labels)
+        need_label = names.get(who_needs, who_needs)
+        offer_label = names.get(who_offers, who_offers)
+        where = (
+            WHERE[lang]["unknown"].format(offer_label)
+            if place is None
+            else WHERE[lang][d].format(place.label)
+        )
+        needed_c = Concept(needed, concept_label.get(needed, _tail(needed)))
+        offered_c = Concept(offered, concept_label.get(offered, _tail(offered)))
+        reason = REASONS[lang][(k, fit)].format(
+            offer_label, needed_c.label, need_label, where, offered_c.label
+        )
+        results.append(
+            Match(
+                need_actor=who_needs,
+                need_label=need_label,
+                offer_actor=who_offers,
+                offer_label=offer_label,
+                kind=k,
+                concept=needed_c,
+                distance=d,
+                score=float(score[i]),
+                reason=reason,
+                fit=fit,
+                offered=offered_c,
+                place=place,
+            )
+        )
+    return results
+
+
+def _match_place(
+    geo: _Geography, need: str, offer: str, distance: str, labels: dict[str, str]
+) -> Concept | None:
+    """The territory a match's reason names: the one both seats share, else the offerer's
+    local unit (or country); None when the offerer's seat is not known."""
+    level = {"municipality": "lsg", "district": "district", "region": "region"}.get(distance)
+    if level is not None:
+        index = getattr(geo, level)[offer]
+    else:
+        index = geo.lsg.get(offer, geo.seat.get(offer, -1))
+        if index < 0 and distance == "abroad":
+            index = geo.country.get(offer, -1)
+    iri = geo.place(index)
+    if iri is None:
+        return None
+    fallback = iri.removeprefix("country:") if iri.startswith("country:") else _tail(iri)
+    return Concept(iri, labels.get(iri, fallback))
+
+
+# -- alliance candidates ---------------------------------------------------------------------
+
+
+def alliance_candidates(
+    store: Store,
+    *,
+    actor: str | None = None,
+    limit: int | None = None,
+    lang: str = "sr-Latn",
+    on: date | None = None,
+) -> list[AllianceCandidate]:
+    """Pairs of actors that share advocacy goals, target groups or practices and are not
+    yet in a common network or platform (nor members of one another), best score first (see
+    the module's documentation). With ``actor`` (IRI or MB), only its pairs, the actor
+    first. ``on`` is the day memberships must be current on (today by default)."""
+    check_language(lang)
+    check_limit(limit)
+    canonical = canonical_actors(store)
+    only = find_actor(store, actor, canonical) if actor is not None else None
+    today = Literal((on or date.today()).isoformat(), datatype=XSD.date)
+
+    features: dict[str, dict[str, set[str]]] = {d: defaultdict(set) for d in _ALLIANCE_PROPERTIES}
+    for row in store.query(FEATURES).rows:
+        who = canonical.get(str(row["actor"]), str(row["actor"]))
+        features[str(row["dimension"])][who].add(str(row["concept"]))
+    actors = sorted(set().union(*(set(f) for f in features.values())))
+    if only is not None and only not in actors:
+        return []
+    if len(actors) < 2:
+        return []
+
+    names = _actor_names(store, lang, canonical)
+    rank = _ranks(names, actors)
+    actors.sort(key=rank.__getitem__)  # row i is the actor of rank i
+    index = {a: i for i, a in enumerate(actors)}
+    n = len(actors)
+
+    # actor × concept matrices, one per dimension
+    matrices: dict[str, np.ndarray] = {}
+    concepts_of: dict[str, list[str]] = {}
+    for dim, by_actor in features.items():
+        concepts = sorted({c for cs in by_actor.values() for c in cs})
+        column = {c: j for j, c in enumerate(concepts)}
+        m = np.zeros((n, len(concepts)), dtype=np.float32)
+        for who, cs in by_actor.items():
+            for c in cs:
+                m[index[who], column[c]] = 1.0
+        matrices[dim], concepts_of[dim] = m, concepts
+    sizes = {dim: m.sum(axis=1) for dim, m in matrices.items()}
+
+    # current networks of each actor (membership matrix) and the pairs a network joins
+    networks: dict[str, set[str]] = defaultdict(set)
+    for row in store.query(MEMBERSHIPS, bindings={"today": today}).rows:
+        member = canonical.get(str(row["member"]), str(row["member"]))
+        network = canonical.get(str(row["network"]), str(row["network"]))
+        networks[member].add(network)
+    network_ids = sorted({x for ns in networks.values() for x in ns})
+    network_column = {x: j for j, x in enumerate(network_ids)}
+    member_matrix = np.zeros((n, max(len(network_ids), 1)), dtype=np.float32)
+    direct: dict[int, set[int]] = defaultdict(set)  # pairs never proposed
+    for member, ns in networks.items():
+        for network in ns:
+            if member in index:
+                member_matrix[index[member], network_column[network]] = 1.0
+                if network in index:
+                    direct[index[member]].add(index[network])
+                    direct[index[network]].add(index[member])
+    for row in store.query(PENDING).rows:
+        x = canonical.get(str(row["a"]), str(row["a"]))
+        y = canonical.get(str(row["b"]), str(row["b"]))
+        if x in index and y in index:
+            direct[index[x]].add(index[y])
+            direct[index[y]].add(index[x])
+
+    geo = _read_geography(store, canonical)
+    places = {lv: geo.at(lv, actors) for lv in ("lsg", "district", "region")}
+    place_value = {"lsg": PLACE_SHARE["municipality"], "district": PLACE_SHARE["district"],
+                   "region": PLACE_SHARE["region"]}  # fmt: skip
+
+    rows = [index[only]] if only is not None else list(range(n))
+    block_size = max(1, 4_000_000 // max(n, 1))
+    found_a: list[np.ndarray] = []
+    found_b: list[np.ndarray] = []
+    found_score: list[np.ndarray] = []
+    for start in range(0, len(rows), block_size):
+        block = np.array(rows[start : start + block_size], dtype=np.int64)
+        score = np.zeros((len(block), n), dtype=np.float64)
+        shared_any = np.zeros((len(block), n), dtype=bool)
+        for dim, m in matrices.items():
+            if not m.shape[1]:
+                continue
+            inter = m[block] @ m.T
+            union = sizes[dim][block][:, None] + sizes[dim][None, :] - inter
+            with np.errstate(divide="ignore", invalid="ignore"):
+                jaccard = np.where(union > 0, inter / union, 0.0)
+            score += ALLIANCE_WEIGHTS[dim] * jaccard
+            shared_any |= inter > 0
+        place_term = np.zeros((len(block), n), dtype=np.float64)
+        for lv in ("region", "district", "lsg"):
+            at = places[lv]
+            same = (at[block][:, None] == at[None, :]) & (at[block][:, None] >= 0)
+            place_term[same] = place_value[lv]
+        score += ALLIANCE_WEIGHTS["place"] * place_term
+        keep = shared_any
+        if network_ids:
+            keep &= (member_matrix[block] @ member_matrix.T) == 0
+        if only is None:
+            keep &= np.arange(n)[None, :] > block[:, None]  # each pair once
+        else:
+            keep[:, block[0]] = False
+        for i, row_index in enumerate(block.tolist()):
+            if row_index in direct:
+                keep[i, sorted(direct[row_index])] = False
+        bi, bj = np.nonzero(keep)
+        found_a.append(block[bi])
+        found_b.append(bj.astype(np.int64))
+        found_score.append(np.round(score[bi, bj], 6))
+    a_idx = np.concatenate(found_a)
+    b_idx = np.concatenate(found_b)
+    scores = np.concatenate(found_score)
+    order = _top([-scores, a_idx, b_idx], limit)
+
+    concept_label, _ = _read_concepts(store, lang)
+    place_labels = _labels(store.query(PLACE_LABELS).rows, "place", "label", lang)
+    words = ALLIANCE_WORDS[lang]
+    results = []
+    for k in order.tolist():
+        x, y = actors[int(a_idx[k])], actors[int(b_idx[k])]
+        shared: dict[str, list[Concept]] = {}
+        parts = []
+        for dim in ("goal", "target-group", "practice"):
+            common = features[dim].get(x, set()) & features[dim].get(y, set())
+            items = sorted(
+                (Concept(c, concept_label.get(c, _tail(c))) for c in common),
+                key=lambda c: (fold(c.label), c.iri),
+            )
+            shared[dim] = items
+            if items:
+                parts.append(words[dim].format(", ".join(c.label for c in items)))
+        shared["place"] = []
+        where = ""
+        for lv, level_name in (("lsg", "municipality"), ("district", "district"),
+                               ("region", "region")):  # fmt: skip
+            px, py = getattr(geo, lv).get(x, -1), getattr(geo, lv).get(y, -1)
+            if px >= 0 and px == py:
+                iri = geo.places[px]
+                shared["place"] = [Concept(iri, place_labels.get(iri, _tail(iri)))]
+                where = "; " + words[level_name].format(shared["place"][0].label)
+                break
+        a_label, b_label = names.get(x, x), names.get(y, y)
+        reason = words["share"].format(a_label, b_label, _join(parts, lang)) + where + "."
+        results.append(
+            AllianceCandidate(
+                a=x,
+                a_label=a_label,
+                b=y,
+                b_label=b_label,
+                shared=shared,
+                score=float(scores[k]),
+                reason=reason,
+            )
+        )
+    return results
+
+
+__all__ = [
+    "ALLIANCE_WEIGHTS",
+    "DISTANCES",
+    "FIT",
+    "KINDS",
+    "PROXIMITY",
+    "AllianceCandidate",
+    "Concept",
+    "Match",
+    "alliance_candidates",
+    "alliance_rows",
+    "find_actor",
+    "match_needs",
+    "match_rows",
+]
