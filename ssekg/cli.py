@@ -599,6 +599,102 @@ def _print_gaps(report: GapReport, *, detail: bool) -> None:
     out.print(report.formula, markup=False, highlight=False)
 
 
+MatchLimit = Annotated[
+    int, typer.Option("--limit", help="Most rows to show, best first; 0 for all.")
+]
+
+
+def _check_format(format: str) -> None:
+    if format not in ("table", "csv", "json"):
+        raise InputError(
+            f"--format {format!r} is not known; use table, csv or json.",
+            f"--format {format!r} nije poznat; koristite table, csv ili json.",
+        )
+
+
+def _print_rows(rows: list[dict[str, str]], headers: tuple[str, ...], shown: list[int]) -> None:
+    columns = [headers[i] for i in shown]
+    table = Table(*columns)
+    table.columns[-1].overflow = "fold"
+    for row in rows:
+        table.add_row(*(row[h] for h in columns))
+    out.print(table, markup=False)
+
+
+@app.command()
+def match(
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="Only this actor's needs: its IRI or MB.")
+    ] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="capacity or resource.")] = None,
+    limit: MatchLimit = 50,
+    lang: Annotated[str, typer.Option("--lang", help="sr-Latn, sr-Cyrl or en.")] = "sr-Latn",
+    format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    store: StoreOption = DEFAULT_STORE,
+    base_iri: BaseOption = DEFAULT_BASE,
+    update_url: UpdateUrlOption = None,
+    gsp_url: GspUrlOption = None,
+) -> None:
+    """Who offers the capacities and resources actors need, best fit and nearest first."""
+
+    def work() -> None:
+        from ssekg.analysis import matching
+
+        _check_format(format)
+        matching.check_language(lang)
+        matching.check_kind(kind)
+        matching.check_limit(limit)
+        with open_for(store, base_iri) as target:
+            found = matching.match_needs(
+                target, actor=actor, kind=kind, limit=limit or None, lang=lang
+            )
+        headers = matching.match_headers(lang)
+        if format == "json":
+            matching.matches_json(found, sys.stdout)
+        elif format == "csv":
+            matching.write_csv(matching.match_rows(found, lang), headers, sys.stdout)
+        else:
+            _print_rows(matching.match_rows(found, lang), headers, [7, 6, 8])
+
+    run(work)
+
+
+@app.command()
+def alliances(
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="Only this actor's allies: its IRI or MB.")
+    ] = None,
+    limit: MatchLimit = 50,
+    lang: Annotated[str, typer.Option("--lang", help="sr-Latn, sr-Cyrl or en.")] = "sr-Latn",
+    format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    store: StoreOption = DEFAULT_STORE,
+    base_iri: BaseOption = DEFAULT_BASE,
+    update_url: UpdateUrlOption = None,
+    gsp_url: GspUrlOption = None,
+) -> None:
+    """Actors that share goals, target groups or practices and no network yet."""
+
+    def work() -> None:
+        from ssekg.analysis import matching
+
+        _check_format(format)
+        matching.check_language(lang)
+        matching.check_limit(limit)
+        with open_for(store, base_iri) as target:
+            found = matching.alliance_candidates(
+                target, actor=actor, limit=limit or None, lang=lang
+            )
+        headers = matching.alliance_headers(lang)
+        if format == "json":
+            matching.alliances_json(found, sys.stdout)
+        elif format == "csv":
+            matching.write_csv(matching.alliance_rows(found, lang), headers, sys.stdout)
+        else:
+            _print_rows(matching.alliance_rows(found, lang), headers, [6, 7])
+
+    run(work)
+
+
 def _open_output(file: Path) -> BinaryIO:
     try:
         return file.open("wb")
