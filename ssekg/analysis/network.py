@@ -1,0 +1,581 @@
+"""The network of the ecosystem: who cooperates with whom, who is a member of which network,
+platform or coalition, and who funds whom, as one undirected networkx graph of actors; its
+measures (degree and betweenness centrality, communities, brokers between communities,
+isolated actors); and its export to GraphML and GEXF for Gephi.
+
+What the graph is made of:
+
+* **nodes**: every actor (``ssekg:Actor``) of the public graphs, records that entity resolution
+  joined (``owl:sameAs``, see :func:`ssekg.loaders.resolve.canonical_actors`) as one node under
+  the canonical IRI of their cluster; and any other IRI a relation ties (a network or funder
+  no source describes as an actor);
+* **edges**, one per pair of nodes whatever ties them:
+
+  - *cooperation*: every two partners (``ssekg:partner``) of a cooperation;
+  - *membership*: the member and the network, platform or coalition (``org:member`` /
+    ``org:organization`` of a ``ssekg:Membership``, or the shortcut ``org:memberOf``);
+    networks are actors themselves, so a network that is a member of another is tied to it;
+  - *funding*: the funder and the recipient (``ssekg:funder``, ``ssekg:recipient``).
+
+  An edge's ``kind`` is its only kind, or the first of cooperation, membership, funding when
+  several relations tie the pair (``kinds`` lists them all, ``weight`` counts the relations).
+  Ties between two records of one merged actor disappear with the merge.
+
+The measures (:func:`analyse_network`):
+
+* **degree**: the number of neighbours, and the degree centrality (degree / (n − 1));
+* **betweenness**: networkx's normalised betweenness centrality over the whole graph. Above
+  :data:`EXACT_BETWEENNESS_MAX` tied nodes it is estimated from :data:`BETWEENNESS_SAMPLES`
+  source nodes drawn with a fixed seed (:data:`SEED`), so a run gives the same figures;
+* **communities**: networkx's Louvain method (seeded) on the tied nodes; communities are
+  numbered from 0, largest first; isolated actors belong to none (community −1);
+* **brokers**: actors with edges into at least two communities (their own counts), ranked by
+  betweenness, then degree;
+* **isolated**: actors with no cooperation, membership or funding at all.
+
+Only the public graphs are read (:meth:`Store.query`), and the nodes carry names, types and
+regions only: no contact point or person reaches the graph or its files."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import networkx as nx
+from rdflib.term import Node
+
+from ssekg.errors import InputError
+from ssekg.exports.records import in_language, language
+from ssekg.namespaces import SCHEME_BASE, SSEKG
+from ssekg.store.base import Store
+from ssekg.text import to_cyrillic
+
+LANGUAGES = ("sr-Latn", "sr-Cyrl", "en")
+KINDS = ("cooperation", "membership", "funding")
+FORMATS = ("graphml", "gexf")
+#: The seed of every random choice (betweenness samples, Louvain): the same data gives the
+#: same figures and communities on every run.
+SEED = 42
+#: Up to this many tied nodes betweenness is exact; above, it is estimated from samples.
+EXACT_BETWEENNESS_MAX = 1000
+#: Source nodes sampled for the betweenness estimate above :data:`EXACT_BETWEENNESS_MAX`.
+BETWEENNESS_SAMPLES = 300
+
+# -- the queries -------------------------------------------------------------------------------
+
+ACTORS = """
+SELECT ?actor ?p ?o WHERE {
+  ?actor a ssekg:Actor .
+  VALUES ?p { ssekg:name ssekg:transliteratedName ssekg:actorType ssekg:municipality }
+  ?actor ?p ?o .
+}
+"""
+ACTOR_TYPES = f"""
+SELECT ?type ?label WHERE {{
+  ?type skos:inScheme <{SCHEME_BASE}actor-type> ; skos:prefLabel ?label .
+}}
+"""
+#: The NSTJ2 region (a four-character NSTJ code) of every seat an actor has.
+REGIONS = """
+SELECT ?seat ?region ?code ?label WHERE {
+  { SELECT DISTINCT ?seat WHERE { ?actor ssekg:municipality ?seat } }
+  ?seat ssekg:partOf* ?region .
+  ?region a ssekg:StatisticalRegion ; ssekg:nstjCode ?code .
+  FILTER(STRLEN(STR(?code)) = 4)
+  OPTIONAL { ?region skos:prefLabel ?label }
+}
+"""
+#: Other IRIs a relation ties that are not actors: their names, if anyone gives them.
+NAMES = """
+SELECT ?thing ?name WHERE { ?thing ssekg:name|ssekg:transliteratedName ?name }
+"""
+COOPERATIONS = """
+SELECT ?via ?a ?b ?start ?end WHERE {
+  ?via ssekg:partner ?a, ?b .
+  FILTER(STR(?a) < STR(?b))
+  OPTIONAL { ?via ssekg:startDate ?start }
+  OPTIONAL { ?via ssekg:endDate ?end }
+}
+"""
+MEMBERSHIPS = """
+SELECT ?via ?a ?b ?start ?end ?role WHERE {
+  { ?via org:member ?a ; org:organization ?b .
+    OPTIONAL { ?via ssekg:startDate ?start }
+    OPTIONAL { ?via ssekg:endDate ?end }
+    OPTIONAL { ?via ssekg:membershipRole ?role } }
+  UNION { ?a org:memberOf ?b }
+}
+"""
+FUNDINGS = """
+SELECT ?via ?a ?b ?year WHERE {
+  ?via ssekg:funder ?a ; ssekg:recipient ?b .
+  OPTIONAL { ?via ssekg:year ?year }
+}
+"""
+_RELATIONS = {"cooperation": COOPERATIONS, "membership": MEMBERSHIPS, "funding": FUNDINGS}
+
+
+# -- what the analysis returns -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActorMeasures:
+    iri: str
+    label: str
+    degree: int
+    betweenness: float
+    community: int
+    broker: bool
+    degree_centrality: float = 0.0
+    actor_type: str = ""
+    region: str = ""
+    #: How many communities the actor's edges reach (its own included).
+    communities_reached: int = 0
+
+
+@dataclass(frozen=True)
+class NetworkSummary:
+    actors: list[ActorMeasures]
+    communities: list[list[str]]
+    brokers: list[str]
+    isolated: list[str]
+    #: Edges by kind (an edge of several kinds counts for each).
+    edges: dict[str, int] = field(default_factory=dict)
+    #: Source nodes sampled for betweenness; None when it is exact.
+    betweenness_samples: int | None = None
+    seed: int = SEED
+    modularity: float = 0.0
+    lang: str = "sr-Latn"
+
+    def actor(self, iri: str) -> ActorMeasures | None:
+        return next((a for a in self.actors if a.iri == iri), None)
+
+    def to_rows(self, lang: str | None = None) -> list[dict[str, str]]:
+        """One row per actor (brokers first, by rank; then the others by betweenness),
+        headers in ``lang``."""
+        words = WORDS[lang or self.lang]
+        rank = {iri: i for i, iri in enumerate(self.brokers, 1)}
+        rows = []
+        for a in _by_importance(self.actors):
+            rows.append({
+                "iri": a.iri,
+                words["actor"]: a.label,
+                words["actor_type"]: a.actor_type,
+                words["region"]: a.region,
+                words["degree"]: str(a.degree),
+                words["degree_centrality"]: f"{a.degree_centrality:.4f}",
+                words["betweenness"]: f"{a.betweenness:.4f}",
+                words["community"]: "" if a.community < 0 else str(a.community),
+                words["broker"]: str(rank[a.iri]) if a.iri in rank else "",
+                words["isolated"]: words["yes"] if a.degree == 0 else "",
+            })  # fmt: skip
+        return rows
+
+    def write_csv(self, out: TextIO, lang: str | None = None) -> None:
+        words = WORDS[lang or self.lang]
+        headers = ["iri"] + [words[k] for k in _ROW_KEYS]
+        writer = csv.DictWriter(out, fieldnames=headers, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(self.to_rows(lang))
+
+    def to_json(self) -> dict[str, object]:
+        by_iri = {a.iri: a for a in self.actors}
+        return {
+            "lang": self.lang,
+            "nodes": len(self.actors),
+            "edges": self.edges,
+            "seed": self.seed,
+            "betweennessSamples": self.betweenness_samples,
+            "modularity": round(self.modularity, 4),
+            "brokers": [
+                {"iri": iri, "label": by_iri[iri].label,
+                 "betweenness": round(by_iri[iri].betweenness, 6),
+                 "degree": by_iri[iri].degree, "community": by_iri[iri].community,
+                 "communitiesReached": by_iri[iri].communities_reached}
+                for iri in self.brokers
+            ],  # fmt: skip
+            "communities": [
+                {"community": i, "size": len(members), "members": members}
+                for i, members in enumerate(self.communities)
+            ],
+            "isolated": [{"iri": iri, "label": by_iri[iri].label} for iri in self.isolated],
+            "actors": [
+                {"iri": a.iri, "label": a.label, "actorType": a.actor_type,
+                 "region": a.region, "degree": a.degree,
+                 "degreeCentrality": round(a.degree_centrality, 6),
+                 "betweenness": round(a.betweenness, 6), "community": a.community,
+                 "broker": a.broker}
+                for a in self.actors
+            ],  # fmt: skip
+        }
+
+    def write_json(self, out: TextIO) -> None:
+        json.dump(self.to_json(), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+
+
+def _by_importance(actors: Iterable[ActorMeasures]) -> list[ActorMeasures]:
+    return sorted(actors, key=lambda a: (not a.broker, -a.betweenness, -a.degree, a.iri))
+
+
+# -- words for people --------------------------------------------------------------------------
+
+_ROW_KEYS = ("actor", "actor_type", "region", "degree", "degree_centrality", "betweenness",
+             "community", "broker", "isolated")  # fmt: skip
+_WORDS_EN = {
+    "actor": "actor", "actor_type": "actor type", "region": "region", "degree": "degree",
+    "degree_centrality": "degree centrality", "betweenness": "betweenness",
+    "community": "community", "broker": "broker rank", "isolated": "isolated", "yes": "yes",
+    "brokers": "Brokers between communities", "communities": "Communities",
+    "isolated_actors": "Isolated actors", "rank": "rank", "reached": "communities reached",
+    "size": "actors", "central": "most central", "regions": "regions",
+    "nodes": "actors", "edges": "edges", "cooperation": "cooperation",
+    "membership": "membership", "funding": "funding", "more": "and {n} more",
+    "exact": "betweenness exact", "sampled": "betweenness estimated from {k} sampled actors "
+    "(seed {seed})", "modularity": "modularity", "none": "none",
+}  # fmt: skip
+_WORDS_SR = {
+    "actor": "akter", "actor_type": "vrsta aktera", "region": "region", "degree": "stepen",
+    "degree_centrality": "centralnost stepena", "betweenness": "posredništvo",
+    "community": "zajednica", "broker": "rang posrednika", "isolated": "izolovan", "yes": "da",
+    "brokers": "Posrednici između zajednica", "communities": "Zajednice",
+    "isolated_actors": "Izolovani akteri", "rank": "rang", "reached": "dosegnute zajednice",
+    "size": "akteri", "central": "najcentralniji", "regions": "regioni",
+    "nodes": "akteri", "edges": "veze", "cooperation": "saradnja",
+    "membership": "članstvo", "funding": "finansiranje", "more": "i još {n}",
+    "exact": "posredništvo tačno", "sampled": "posredništvo procenjeno iz uzorka od {k} "
+    "aktera (seme {seed})", "modularity": "modularnost", "none": "nema",
+}  # fmt: skip
+WORDS = {
+    "en": _WORDS_EN,
+    "sr-Latn": _WORDS_SR,
+    "sr-Cyrl": {k: to_cyrillic(v) for k, v in _WORDS_SR.items()},
+}
+
+
+def word(lang: str, key: str, **values: object) -> str:
+    """One of :data:`WORDS` in ``lang``, its ``{placeholders}`` filled in."""
+    if lang == "sr-Cyrl":
+        return to_cyrillic(_WORDS_SR[key].format(**values))
+    return WORDS[lang][key].format(**values)
+
+
+def check_language(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise InputError(
+            f"the language {lang!r} is not known; use sr-Latn, sr-Cyrl or en.",
+            f"jezik {lang!r} nije poznat; koristite sr-Latn, sr-Cyrl ili en.",
+        )
+
+
+def network_format(path: Path | str) -> str:
+    """The file format a path's extension names (``.graphml`` or ``.gexf``)."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        raise InputError(
+            f"cannot tell the format of {path}: give a file ending in .graphml or .gexf.",
+            f"ne mogu da odredim format datoteke {path}: navedite datoteku sa nastavkom "
+            ".graphml ili .gexf.",
+        )
+    return suffix
+
+
+# -- building the graph ------------------------------------------------------------------------
+
+
+def _text(lang: str, names: list[Node], registered: list[Node]) -> str | None:
+    """An actor's name in the script of ``lang`` (Latin for English)."""
+    script = "sr-Cyrl" if lang == "sr-Cyrl" else "sr-Latn"
+    for name in names:
+        if language(name) == script:
+            return str(name)
+    return in_language(registered or names, script)
+
+
+def _date(term: Node | None) -> str | None:
+    return str(term)[:10] if term is not None else None
+
+
+def _year(term: Node | None) -> int | None:
+    if term is None:
+        return None
+    text = str(term).lstrip("-")[:4]
+    return int(text) if text.isdigit() else None
+
+
+def _label_in(labels: dict[str, str], lang: str) -> str | None:
+    if lang in labels:
+        return labels[lang]
+    if lang == "sr-Cyrl" and "sr-Latn" in labels:
+        return to_cyrillic(labels["sr-Latn"])
+    return labels.get("sr-Latn") or labels.get("en") or next(iter(labels.values()), None)
+
+
+@dataclass
+class _Edge:
+    kinds: set[str] = field(default_factory=set)
+    via: set[str] = field(default_factory=set)
+    shortcuts: int = 0
+    years: set[int] = field(default_factory=set)
+    periods: set[str] = field(default_factory=set)
+    roles: set[str] = field(default_factory=set)
+
+
+def build_network(store: Store, *, lang: str = "sr-Latn") -> nx.Graph:
+    """The graph of cooperation, membership and funding among the actors of ``store``'s
+    public graphs, merged duplicates as one node (see the module's description).
+
+    Node attributes: ``label`` (the name in ``lang``'s script), ``actor_type`` (labels joined
+    by "; "), ``actor_type_code``, ``region`` (NSTJ2 region), ``region_code``, ``records``
+    (how many records were merged into the node) and ``same_as`` (the other records' IRIs).
+    Edge attributes: ``kind``, ``kinds``, ``weight``, ``year`` (the earliest year of its
+    relations, when known), ``period`` (each relation's ISO 8601 period, "; "-joined),
+    ``role`` (membership roles) and ``via`` (the relations' IRIs)."""
+    from ssekg.loaders.resolve import canonical_actors
+
+    check_language(lang)
+    canonical = canonical_actors(store)
+
+    def node_of(term: Node | str) -> str:
+        return canonical.get(str(term), str(term))
+
+    facts: dict[str, dict[str, list[Node]]] = defaultdict(lambda: defaultdict(list))
+    for row in store.query(ACTORS).rows:
+        facts[str(row["actor"])][str(row["p"])].append(row["o"])
+    type_labels: dict[str, dict[str, str]] = defaultdict(dict)
+    for row in store.query(ACTOR_TYPES).rows:
+        tag = language(row["label"])
+        if tag:
+            type_labels[str(row["type"])][tag] = str(row["label"])
+    regions: dict[str, tuple[str, dict[str, str]]] = {}
+    for row in store.query(REGIONS).rows:
+        code, labels = regions.setdefault(str(row["seat"]), (str(row["code"]), {}))
+        text = row.get("label")
+        tag = language(text) if text is not None else None
+        if text is not None and tag:
+            labels[tag] = str(text)
+
+    edges: dict[tuple[str, str], _Edge] = defaultdict(_Edge)
+    for kind, sparql in _RELATIONS.items():
+        for row in store.query(sparql).rows:
+            a, b = node_of(row["a"]), node_of(row["b"])
+            if a == b:
+                continue
+            edge = edges[(a, b) if a < b else (b, a)]
+            edge.kinds.add(kind)
+            via = row.get("via")
+            if via is None:
+                edge.shortcuts += 1
+                continue
+            edge.via.add(str(via))
+            year = _year(row.get("year")) or _year(row.get("start"))
+            if year is not None:
+                edge.years.add(year)
+            start, end = _date(row.get("start")), _date(row.get("end"))
+            if kind == "funding" and row.get("year") is not None:
+                edge.periods.add(str(row["year"])[:4])
+            elif start or end:
+                edge.periods.add(f"{start or '..'}/{end or '..'}")
+            role = row.get("role")
+            if role is not None:
+                edge.roles.add(str(role).rsplit("/", 1)[-1])
+
+    # Nodes: every actor's cluster, and whatever else a relation ties.
+    clusters: dict[str, list[str]] = defaultdict(list)
+    for iri in facts:
+        clusters[node_of(iri)].append(iri)
+    for a, b in edges:
+        clusters.setdefault(a, [])
+        clusters.setdefault(b, [])
+    others = [n for n, records in clusters.items() if not records]
+    other_names: dict[str, list[Node]] = defaultdict(list)
+    if others:
+        wanted = set(others)
+        for row in store.query(NAMES).rows:
+            if str(row["thing"]) in wanted:
+                other_names[str(row["thing"])].append(row["name"])
+
+    graph = nx.Graph()
+    for node in sorted(clusters):
+        records = sorted(clusters[node], key=lambda r: (r != node, r))
+        label = None
+        types: set[str] = set()
+        seat_regions: set[str] = set()
+        for record in records:
+            f = facts[record]
+            label = label or _text(
+                lang,
+                f.get(str(SSEKG.name), []) + f.get(str(SSEKG.transliteratedName), []),
+                f.get(str(SSEKG.name), []),
+            )
+            types.update(str(t) for t in f.get(str(SSEKG.actorType), []))
+            seat_regions.update(
+                str(s) for s in f.get(str(SSEKG.municipality), []) if str(s) in regions
+            )
+        if not records:
+            label = _text(lang, other_names.get(node, []), [])
+        ordered_types = sorted(types)
+        region_codes = sorted({regions[s][0] for s in seat_regions})
+        region_labels = {regions[s][0]: regions[s][1] for s in seat_regions}
+        graph.add_node(
+            node,
+            label=label or node,
+            actor_type="; ".join(
+                _label_in(type_labels.get(t, {}), lang) or t.rsplit("/", 1)[-1]
+                for t in ordered_types
+            ),
+            actor_type_code=" ".join(t.rsplit("/", 1)[-1] for t in ordered_types),
+            region="; ".join(_label_in(region_labels[c], lang) or c for c in region_codes),
+            region_code=" ".join(region_codes),
+            records=len(records),
+            same_as=" ".join(r for r in records if r != node),
+        )
+    for (a, b), edge in sorted(edges.items()):
+        kinds = [k for k in KINDS if k in edge.kinds]
+        attrs: dict[str, object] = {
+            "kind": kinds[0],
+            "kinds": " ".join(kinds),
+            "weight": float(len(edge.via) or 1),
+            "period": "; ".join(sorted(edge.periods)),
+            "role": " ".join(sorted(edge.roles)),
+            "via": " ".join(sorted(edge.via)),
+        }
+        if edge.years:
+            attrs["year"] = min(edge.years)
+        graph.add_edge(a, b, **attrs)
+    graph.graph["lang"] = lang
+    return graph
+
+
+# -- the measures ------------------------------------------------------------------------------
+
+
+def analyse_network(
+    graph: nx.Graph,
+    *,
+    seed: int = SEED,
+    exact_max: int = EXACT_BETWEENNESS_MAX,
+    samples: int = BETWEENNESS_SAMPLES,
+) -> NetworkSummary:
+    """Degree and betweenness centrality, communities, brokers and isolated actors of a
+    graph made by :func:`build_network` (see the module's description)."""
+    n = graph.number_of_nodes()
+    tied = graph.subgraph([v for v in graph if graph.degree(v) > 0])
+    degree = nx.degree_centrality(graph) if n > 1 else dict.fromkeys(graph, 0.0)
+
+    # Betweenness over the tied nodes only (isolated ones lie on no path), scaled as
+    # networkx scales it over the whole graph: pairs of nodes, normalised by (n-1)(n-2)/2.
+    used_samples: int | None = None
+    if tied.number_of_nodes() > exact_max:
+        used_samples = min(samples, tied.number_of_nodes())
+        raw = nx.betweenness_centrality(tied, k=used_samples, normalized=False, seed=seed)
+    else:
+        raw = nx.betweenness_centrality(tied, normalized=False)
+    scale = 2.0 / ((n - 1) * (n - 2)) if n > 2 else 0.0
+    betweenness = {v: raw.get(v, 0.0) * scale for v in graph}
+
+    found = nx.community.louvain_communities(tied, seed=seed) if tied.number_of_nodes() else []
+    communities = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+    community_of = {v: i for i, members in enumerate(communities) for v in members}
+    modularity = nx.community.modularity(tied, communities) if tied.number_of_edges() else 0.0
+
+    reached = {v: len({community_of[u] for u in graph[v]} | {community_of[v]})
+               for v in tied}  # fmt: skip
+    brokers = sorted(
+        (v for v in tied if reached[v] >= 2),
+        key=lambda v: (-betweenness[v], -graph.degree(v), v),
+    )
+    broker_set = set(brokers)
+    isolated = sorted((v for v in graph if graph.degree(v) == 0),
+                      key=lambda v: (str(graph.nodes[v].get("label", v)), v))  # fmt: skip
+    edges = {kind: 0 for kind in KINDS}
+    for _, _, data in graph.edges(data=True):
+        for kind in str(data.get("kinds", data.get("kind", ""))).split():
+            if kind in edges:
+                edges[kind] += 1
+
+    actors = [
+        ActorMeasures(
+            iri=v,
+            label=str(graph.nodes[v].get("label", v)),
+            degree=graph.degree(v),
+            betweenness=betweenness[v],
+            community=community_of.get(v, -1),
+            broker=v in broker_set,
+            degree_centrality=degree[v],
+            actor_type=str(graph.nodes[v].get("actor_type", "")),
+            region=str(graph.nodes[v].get("region", "")),
+            communities_reached=reached.get(v, 0),
+        )
+        for v in sorted(graph)
+    ]
+    return NetworkSummary(
+        actors=actors,
+        communities=communities,
+        brokers=brokers,
+        isolated=isolated,
+        edges=edges,
+        betweenness_samples=used_samples,
+        seed=seed,
+        modularity=modularity,
+        lang=str(graph.graph.get("lang", "sr-Latn")),
+    )
+
+
+# -- files for Gephi ---------------------------------------------------------------------------
+
+
+def annotated(graph: nx.Graph, summary: NetworkSummary | None = None) -> nx.Graph:
+    """A copy of ``graph`` whose nodes also carry their measures: ``community``, ``degree``,
+    ``degree_centrality``, ``betweenness`` and ``broker``."""
+    summary = summary or analyse_network(graph)
+    out = graph.copy()
+    for a in summary.actors:
+        out.nodes[a.iri].update(
+            community=a.community,
+            degree=a.degree,
+            degree_centrality=a.degree_centrality,
+            betweenness=a.betweenness,
+            broker=a.broker,
+        )
+    out.graph.clear()
+    return out
+
+
+def write_network(
+    graph: nx.Graph, path: Path | str, fmt: str, *, summary: NetworkSummary | None = None
+) -> None:
+    """Write the graph with its measures as GraphML or GEXF (1.2draft, as Gephi reads it)."""
+    if fmt not in FORMATS:
+        raise InputError(
+            f"the network format {fmt!r} is not known; use graphml or gexf.",
+            f"format mreže {fmt!r} nije poznat; koristite graphml ili gexf.",
+        )
+    out = annotated(graph, summary)
+    try:
+        if fmt == "graphml":
+            nx.write_graphml(out, path)
+        else:
+            nx.write_gexf(out, path, version="1.2draft")
+    except OSError as error:
+        raise InputError(
+            f"cannot write {path}: {error.strerror}; choose a writable path.",
+            f"ne mogu da upišem {path}: {error.strerror}; izaberite drugu putanju.",
+        ) from None
+
+
+__all__ = [
+    "ActorMeasures",
+    "NetworkSummary",
+    "analyse_network",
+    "annotated",
+    "build_network",
+    "network_format",
+    "word",
+    "write_network",
+]
