@@ -31,6 +31,7 @@ from ssekg.namespaces import DEFAULT_BASE
 
 if TYPE_CHECKING:
     from ssekg.analysis.gaps import GapReport
+    from ssekg.analysis.network import NetworkSummary
     from ssekg.store.base import Store
     from ssekg.store.results import QueryResult
 
@@ -693,6 +694,99 @@ def alliances(
             _print_rows(matching.alliance_rows(found, lang), headers, [6, 7])
 
     run(work)
+
+
+@app.command()
+def network(
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write the graph to FILE.graphml or FILE.gexf."),
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="sr-Latn, sr-Cyrl or en.")] = "sr-Latn",
+    format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    top: Annotated[int, typer.Option("--top", help="Brokers and isolated actors shown.")] = 10,
+    store: StoreOption = DEFAULT_STORE,
+    base_iri: BaseOption = DEFAULT_BASE,
+    update_url: UpdateUrlOption = None,
+    gsp_url: GspUrlOption = None,
+) -> None:
+    """The network of cooperation, membership and funding: brokers, communities, isolated
+    actors; or the graph as GraphML or GEXF for Gephi."""
+
+    def work() -> None:
+        from ssekg.analysis.network import (
+            analyse_network,
+            build_network,
+            check_language,
+            network_format,
+            write_network,
+        )
+
+        if format not in ("table", "csv", "json"):
+            raise InputError(
+                f"--format {format!r} is not known; use table, csv or json.",
+                f"--format {format!r} nije poznat; koristite table, csv ili json.",
+            )
+        check_language(lang)
+        fmt = network_format(output) if output is not None else None
+        with open_for(store, base_iri) as target:
+            graph = build_network(target, lang=lang)
+        summary = analyse_network(graph)
+        if output is not None and fmt is not None:
+            write_network(graph, output, fmt, summary=summary)
+            err.print(f"Wrote {output}: {graph.number_of_nodes()} actors, "
+                      f"{graph.number_of_edges()} edges, {len(summary.communities)} "
+                      "communities.", markup=False, highlight=False)  # fmt: skip
+        elif format == "json":
+            summary.write_json(sys.stdout)
+        elif format == "csv":
+            summary.write_csv(sys.stdout)
+        else:
+            _print_network(summary, top=top)
+
+    run(work)
+
+
+def _print_network(summary: NetworkSummary, *, top: int) -> None:
+    from ssekg.analysis.network import word
+
+    lang = summary.lang
+
+    def w(key: str, **values: object) -> str:
+        return word(lang, key, **values)
+
+    by_iri = {a.iri: a for a in summary.actors}
+    counts = ", ".join(f"{w(kind)} {n}" for kind, n in summary.edges.items())
+    how = (w("exact") if summary.betweenness_samples is None
+           else w("sampled", k=summary.betweenness_samples, seed=summary.seed))  # fmt: skip
+    out.print(f"{w('nodes')} {len(summary.actors)}; {w('edges')}: {counts}; "
+              f"{w('communities').lower()} {len(summary.communities)}, {w('modularity')} "
+              f"{summary.modularity:.3f}; {how}.", markup=False, highlight=False)  # fmt: skip
+    table = Table(w("rank"), w("actor"), w("actor_type"), w("degree"), w("betweenness"),
+                  w("reached"), title=w("brokers"))  # fmt: skip
+    for rank, iri in enumerate(summary.brokers[:top], 1):
+        a = by_iri[iri]
+        table.add_row(str(rank), a.label, a.actor_type, str(a.degree), f"{a.betweenness:.4f}",
+                      str(a.communities_reached))  # fmt: skip
+    out.print(table, markup=False)
+    if len(summary.brokers) > top:
+        out.print(w("more", n=len(summary.brokers) - top), markup=False, highlight=False)
+    table = Table(w("community"), w("size"), w("central"), w("regions"), title=w("communities"))
+    for i, members in enumerate(summary.communities):
+        ranked = sorted((by_iri[m] for m in members), key=lambda a: (-a.betweenness, -a.degree,
+                                                                     a.iri))  # fmt: skip
+        regions = sorted({r for a in ranked for r in a.region.split("; ") if r})
+        table.add_row(str(i), str(len(members)), "; ".join(a.label for a in ranked[:3]),
+                      "; ".join(regions))  # fmt: skip
+    out.print(table, markup=False)
+    table = Table(w("actor"), w("actor_type"), w("region"),
+                  title=f"{w('isolated_actors')} ({len(summary.isolated)})")  # fmt: skip
+    for iri in summary.isolated[:top]:
+        a = by_iri[iri]
+        table.add_row(a.label, a.actor_type, a.region)
+    out.print(table, markup=False)
+    if len(summary.isolated) > top:
+        out.print(w("more", n=len(summary.isolated) - top), markup=False, highlight=False)
 
 
 def _open_output(file: Path) -> BinaryIO:
