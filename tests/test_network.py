@@ -166,7 +166,7 @@ def test_edges_are_the_cooperations_memberships_and_fundings_of_the_file(
 ) -> None:
     assert edge_kinds(graph) == EDGES
     assert set(graph.nodes) == ACTORS | TIED
-    for a, b, data in graph.edges(data=True):
+    for _a, _b, data in graph.edges(data=True):
         assert data["kind"] in ("cooperation", "membership", "funding")
         assert data["kind"] == data["kinds"].split()[0]
 
