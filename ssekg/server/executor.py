@@ -269,6 +269,9 @@ class Executor:
         """Processes evaluating or waiting for queries now (for tests and monitoring)."""
         return []
 
+    def start(self) -> None:
+        """Get ready to answer (called when the server starts)."""
+
     def close(self) -> None:
         self._finalizer()
 
@@ -339,17 +342,42 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, 0)
 
 
+#: How long a new worker process may take to start and open the store (s); this time is
+#: not taken from any query's time limit.
+START_LIMIT = 60.0
+
+
 class _Worker:
-    def __init__(self, path: str) -> None:
+    """A worker process, started at once; ``ready`` once it has said so (imports done, the
+    store open), which :meth:`wait_ready` waits for before the first job is sent."""
+
+    def __init__(self, path: str, generation: int) -> None:
         mine, theirs = socket.socketpair()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "ssekg.server.worker", str(theirs.fileno()), path],
+            [
+                sys.executable,
+                "-m",
+                "ssekg.server.worker",
+                str(theirs.fileno()),
+                path,
+                str(generation),
+            ],
             pass_fds=[theirs.fileno()],
             stdin=subprocess.DEVNULL,
         )
         theirs.close()
         mine.setblocking(False)
         self.sock = mine
+        self.ready = False
+
+    async def wait_ready(self) -> bool:
+        if not self.ready:
+            try:
+                hello = await asyncio.wait_for(_receive(self.sock), START_LIMIT)
+            except TimeoutError:
+                hello = None
+            self.ready = bool(hello and hello.get("ready"))
+        return self.ready
 
     def stop(self) -> None:
         self.sock.close()
@@ -369,12 +397,23 @@ class PoolExecutor(Executor):
         self._started = False
         weakref.finalize(self, _stop_all, self._idle, self._busy)
 
-    def _take(self) -> _Worker:
+    def _new_worker(self) -> _Worker:
+        return _Worker(self.path, self.store.generation)
+
+    def start(self) -> None:
+        """Start the workers now (at server start), so that the first queries find them
+        ready; otherwise they start with the first query."""
         with self._lock:
             if not self._started:
                 self._started = True
-                self._idle.extend(_Worker(self.path) for _ in range(self.workers))
-            chosen = self._idle.pop() if self._idle else _Worker(self.path)
+                self._idle.extend(self._new_worker() for _ in range(self.workers))
+
+    def _take(self) -> _Worker:
+        self.start()
+        with self._lock:
+            # Ready workers first: one still starting is taken only when no other is idle.
+            self._idle.sort(key=lambda w: w.ready)
+            chosen = self._idle.pop() if self._idle else self._new_worker()
             self._busy.add(chosen)
             return chosen
 
@@ -385,6 +424,10 @@ class PoolExecutor(Executor):
                 self._idle.append(chosen)
                 return
         chosen.stop()
+        with self._lock:
+            # A killed worker is replaced at once, so the pool stays warm.
+            if not healthy and len(self._idle) + len(self._busy) < self.workers:
+                self._idle.append(self._new_worker())
 
     async def run(self, job: Job, timeout: float) -> Outcome:
         semaphore = await _acquire(self._slots, timeout)
@@ -393,6 +436,8 @@ class PoolExecutor(Executor):
             chosen = await anyio.to_thread.run_sync(self._take)
             reply: dict[str, Any] | None = None
             try:
+                if not await chosen.wait_ready():
+                    raise RuntimeError("a query worker did not start")
                 loop = asyncio.get_running_loop()
                 data = json.dumps(job).encode("utf-8")
                 await loop.sock_sendall(chosen.sock, len(data).to_bytes(4, "big") + data)

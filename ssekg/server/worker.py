@@ -4,8 +4,8 @@ pyoxigraph cannot interrupt a running query, so the endpoint never evaluates one
 process. :func:`execute` runs one query job against a pyoxigraph store and writes the
 answer, serialised by pyoxigraph in the negotiated format, to a spool file; it runs either in
 a child forked for the job (in-memory stores) or in a long-lived worker process that opens
-an on-disk store read-only (``python -m ssekg.server.worker FD PATH``). Jobs and replies are
-small JSON messages, length-prefixed, over a socket.
+an on-disk store read-only (``python -m ssekg.server.worker FD PATH [GENERATION]``) and says
+when it is ready. Jobs and replies are small JSON messages, length-prefixed, over a socket.
 
 Private graphs are left out of the dataset here, where the query runs: the dataset is built
 from the store's graph names minus the private ones, and pyoxigraph puts an explicit
@@ -288,11 +288,17 @@ def exit_with_parent() -> None:
     threading.Thread(target=watch, daemon=True, name="ssekg-parent-watch").start()
 
 
-def serve(sock: socket.socket, path: str) -> None:
+def serve(sock: socket.socket, path: str, generation: int | None = None) -> None:
     """Answer jobs from ``sock`` until it closes, over the store at ``path`` opened
-    read-only and opened again whenever a job says the store was written since."""
+    read-only and opened again whenever a job says the store was written since
+    ``generation``. The first message says the worker is ready (started and the store open),
+    so that no query's time limit is spent on starting a worker."""
     store: ox.Store | None = None
-    generation: int | None = None
+    try:
+        store = ox.Store.read_only(path)
+    except OSError:
+        store, generation = None, None  # opened again at the first job, which reports it
+    send_message(sock, {"ready": True})
     while True:
         job = receive_message(sock)
         if job is None:
@@ -321,7 +327,7 @@ def main(argv: list[str]) -> int:
     exit_with_parent()
     sock = socket.socket(fileno=int(argv[0]))
     try:
-        serve(sock, argv[1])
+        serve(sock, argv[1], int(argv[2]) if len(argv) > 2 else None)
     finally:
         sock.close()
     return 0
