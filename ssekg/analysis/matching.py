@@ -152,21 +152,12 @@ SELECT DISTINCT ?actor ?dimension ?concept WHERE {
   UNION { ?actor ssekg:practice ?concept BIND("practice" AS ?dimension) }
 }
 """
-#: Current memberships: a Membership counts until its end date; org:memberOf alone counts
-#: unless a Membership of the same pair has ended.
+#: Memberships as stated, with their end dates; which are current is decided in Python (a
+#: parameter would not reach inside UNION branches on every store).
 MEMBERSHIPS = """
-SELECT DISTINCT ?member ?network WHERE {
-  {
-    ?m org:member ?member ; org:organization ?network .
-    OPTIONAL { ?m ssekg:endDate ?end }
-    FILTER(!BOUND(?end) || ?end >= ?today)
-  } UNION {
-    ?member org:memberOf ?network .
-    FILTER NOT EXISTS {
-      ?e org:member ?member ; org:organization ?network ; ssekg:endDate ?ended
-      FILTER(?ended < ?today)
-    }
-  }
+SELECT DISTINCT ?member ?network ?end WHERE {
+  { ?m org:member ?member ; org:organization ?network . OPTIONAL { ?m ssekg:endDate ?end } }
+  UNION { ?member org:memberOf ?network }
 }
 """
 PENDING = """
@@ -857,11 +848,19 @@ def alliance_candidates(
     sizes = {dim: m.sum(axis=1) for dim, m in matrices.items()}
 
     # current networks of each actor (membership matrix) and the pairs a network joins
+    # a membership counts until its end date; org:memberOf alone counts unless a Membership
+    # of the same pair has ended (as in the named query alliance-candidates)
+    stated: set[tuple[str, str]] = set()
+    ended: set[tuple[str, str]] = set()
+    for row in store.query(MEMBERSHIPS).rows:
+        pair = (str(row["member"]), str(row["network"]))
+        stated.add(pair)
+        end = row.get("end")
+        if isinstance(end, Literal) and str(end) < str(today):
+            ended.add(pair)
     networks: dict[str, set[str]] = defaultdict(set)
-    for row in store.query(MEMBERSHIPS, bindings={"today": today}).rows:
-        member = canonical.get(str(row["member"]), str(row["member"]))
-        network = canonical.get(str(row["network"]), str(row["network"]))
-        networks[member].add(network)
+    for member, network in stated - ended:
+        networks[canonical.get(member, member)].add(canonical.get(network, network))
     network_ids = sorted({x for ns in networks.values() for x in ns})
     network_column = {x: j for j, x in enumerate(network_ids)}
     member_matrix = np.zeros((n, max(len(network_ids), 1)), dtype=np.float32)

@@ -1,0 +1,433 @@
+"""Matching of needs with offers and alliance candidates on the example data: each answer is
+compared with what is worked out here from the example file itself (rdflib, the gazetteer
+of the reference graph), through the library and the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import date
+from itertools import combinations
+
+import pytest
+from rdflib import OWL, RDF, Graph, Literal, URIRef
+from rdflib.namespace import SKOS
+from rdflib.term import Node
+from typer.testing import CliRunner
+
+from ssekg.analysis.matching import (
+    ALLIANCE_WEIGHTS,
+    DISTANCES,
+    PLACE_SHARE,
+    PROXIMITY,
+    alliance_candidates,
+    match_needs,
+)
+from ssekg.cli import app as cli_app
+from ssekg.errors import InputError
+from ssekg.namespaces import ORG, SSEKG
+from ssekg.namespaces import concept as concept_iri
+from ssekg.reference import reference_graph
+from ssekg.setup import EXAMPLES, load_examples
+from ssekg.store import open_store
+from ssekg.store.base import Store
+
+DATA = Graph().parse(EXAMPLES / "ssekg-examples.ttl")
+PRIVATE = Graph().parse(EXAMPLES / "ssekg-examples-private.ttl")
+REF = reference_graph()
+ACTORS = sorted(str(a) for a in DATA.subjects(RDF.type, SSEKG.Actor))
+#: A day on which the example offers and needs are valid (until 2026-12-31).
+ON = date(2026, 6, 1)
+LATER = date(2027, 6, 1)
+LANGS = ("sr-Latn", "sr-Cyrl", "en")
+
+
+# -- the example data, read directly -----------------------------------------------------------
+
+
+def values(subject: str, prop: URIRef, graph: Graph = DATA) -> set[str]:
+    return {str(o) for o in graph.objects(URIRef(subject), prop)}
+
+
+def chain(place: str) -> list[str]:
+    """The place and everything above it, nearest first."""
+    found, todo = [place], [place]
+    while todo:
+        for parent in sorted(values(todo.pop(0), SSEKG.partOf, REF)):
+            if parent not in found:
+                found.append(parent)
+                todo.append(parent)
+    return found
+
+
+def unit(actor: str, level: str) -> str | None:
+    seat = DATA.value(URIRef(actor), SSEKG.municipality)
+    if seat is None:
+        return None
+    for place in chain(str(seat)):
+        classes = values(place, RDF.type, REF)
+        if level == "lsg" and classes & {str(SSEKG.Municipality), str(SSEKG.City)}:
+            return place
+        if level == "district" and str(SSEKG.District) in classes:
+            return place
+        nstj = str(REF.value(URIRef(place), SSEKG.nstjCode))
+        if level == "region" and str(SSEKG.StatisticalRegion) in classes and len(nstj) == 4:
+            return place
+    return None
+
+
+def distance(a: str, b: str) -> str:
+    for level, name in (("lsg", "municipality"), ("district", "district"), ("region", "region")):
+        if unit(a, level) is not None and unit(a, level) == unit(b, level):
+            return name
+    return "country"  # every example actor is seated in Serbia
+
+
+def still_valid(node: Node, on: date) -> bool:
+    until = DATA.value(node, SSEKG.validUntil)
+    return until is None or until.toPython() >= on  # type: ignore[attr-defined]
+
+
+def wanted(actor: str, prop: URIRef, on: date) -> set[tuple[str, str]]:
+    """(kind, concept) of an actor's needs or offers valid on the day."""
+    found = set()
+    for node in DATA.objects(URIRef(actor), prop):
+        if not still_valid(node, on):
+            continue
+        for concept in DATA.objects(node, SSEKG.capacityArea):
+            found.add(("capacity", str(concept)))
+        for concept in DATA.objects(node, SSEKG.resourceType):
+            found.add(("resource", str(concept)))
+    return found
+
+
+def expected_matches(on: date = ON) -> set[tuple[str, str, str, str, str]]:
+    """(actor in need, offering actor, kind, concept, distance); the capacity and resource
+    schemes have no hierarchy, so every match is exact."""
+    found = set()
+    for x in ACTORS:
+        for kind, concept in wanted(x, SSEKG.needs, on):
+            for y in ACTORS:
+                if y != x and (kind, concept) in wanted(y, SSEKG.offers, on):
+                    found.add((x, y, kind, concept, distance(x, y)))
+    return found
+
+
+def current_networks(actor: str, on: date) -> set[str]:
+    stated, ended = set(values(actor, ORG.memberOf)), set()
+    for m in DATA.subjects(ORG.member, URIRef(actor)):
+        network = str(DATA.value(m, ORG.organization))
+        stated.add(network)
+        end = DATA.value(m, SSEKG.endDate)
+        if end is not None and end.toPython() < on:  # type: ignore[attr-defined]
+            ended.add(network)
+    return stated - ended
+
+
+ALLIANCE_PROPS = {"goal": SSEKG.advocacyTopic, "target-group": SSEKG.targetGroup,
+                  "practice": SSEKG.practice}  # fmt: skip
+
+
+def pair_score(a: str, b: str) -> float:
+    score = 0.0
+    for dim, prop in ALLIANCE_PROPS.items():
+        x, y = values(a, prop), values(b, prop)
+        if x | y:
+            score += ALLIANCE_WEIGHTS[dim] * len(x & y) / len(x | y)
+    place = 0.0
+    for level, name in (("region", "region"), ("district", "district"), ("lsg", "municipality")):
+        if unit(a, level) is not None and unit(a, level) == unit(b, level):
+            place = PLACE_SHARE[name]
+    return score + ALLIANCE_WEIGHTS["place"] * place
+
+
+def sharing(a: str, b: str) -> bool:
+    return any(values(a, p) & values(b, p) for p in ALLIANCE_PROPS.values())
+
+
+def together(a: str, b: str, on: date) -> bool:
+    na, nb = current_networks(a, on), current_networks(b, on)
+    return bool(na & nb) or b in na or a in nb
+
+
+def expected_alliances(on: date = ON) -> dict[frozenset[str], float]:
+    return {
+        frozenset((a, b)): round(pair_score(a, b), 6)
+        for a, b in combinations(ACTORS, 2)
+        if sharing(a, b) and not together(a, b, on)
+    }
+
+
+def name(actor: str, lang: str) -> str:
+    script = "sr-Cyrl" if lang == "sr-Cyrl" else "sr-Latn"
+    for prop in (SSEKG.name, SSEKG.transliteratedName):
+        for text in DATA.objects(URIRef(actor), prop):
+            if isinstance(text, Literal) and text.language == script:
+                return str(text)
+    raise AssertionError(f"no {script} name for {actor}")
+
+
+def label(node: str, lang: str) -> str:
+    for text in REF.objects(URIRef(node), SKOS.prefLabel):
+        if isinstance(text, Literal) and text.language == lang:
+            return str(text)
+    raise AssertionError(f"no {lang} label for {node}")
+
+
+# -- stores ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def store() -> Iterator[Store]:
+    target = open_store("memory", create=True)
+    load_examples(target)
+    yield target
+    target.close()
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = str(tmp_path_factory.mktemp("matching") / "store")
+    with open_store(path, create=True) as target:
+        load_examples(target)
+    return path
+
+
+def match_key(m: object) -> tuple[str, str, str, str, str]:
+    return (m.need_actor, m.offer_actor, m.kind, m.concept.iri, m.distance)  # type: ignore[attr-defined]
+
+
+# -- matching ----------------------------------------------------------------------------------
+
+
+def test_every_need_meets_every_offer_of_its_concept(store: Store) -> None:
+    found = match_needs(store, on=ON)
+    expected = expected_matches()
+    assert len(expected) > 100
+    assert {match_key(m) for m in found} == expected
+    assert len(found) == len(expected)
+    for m in found:
+        assert m.fit == "exact"
+        assert m.score == pytest.approx(PROXIMITY[m.distance])
+
+
+def test_matches_come_best_and_nearest_first(store: Store) -> None:
+    found = match_needs(store, on=ON)
+    ranks = [(-m.score, DISTANCES.index(m.distance)) for m in found]
+    assert ranks == sorted(ranks)
+    assert {m.distance for m in found} >= {"municipality", "region", "country"}
+    # one actor's providers of one need: nearest first
+    actor = "https://w3id.org/ssekg/id/actor/mb/02683504"
+    mine = match_needs(store, actor=actor, on=ON)
+    assert {match_key(m) for m in mine} == {k for k in expected_matches() if k[0] == actor}
+    for concept in {m.concept.iri for m in mine}:
+        steps = [DISTANCES.index(m.distance) for m in mine if m.concept.iri == concept]
+        assert steps == sorted(steps)
+
+
+def test_an_actor_by_mb_or_iri_a_kind_and_a_limit(store: Store) -> None:
+    iri = "https://w3id.org/ssekg/id/actor/mb/06354017"
+    by_iri = match_needs(store, actor=iri, on=ON)
+    assert by_iri == match_needs(store, actor="06354017", on=ON)
+    assert by_iri and all(m.need_actor == iri for m in by_iri)
+    resources = match_needs(store, kind="resource", on=ON)
+    assert {match_key(m) for m in resources} == {
+        k for k in expected_matches() if k[2] == "resource"
+    }
+    assert match_needs(store, limit=5, on=ON) == match_needs(store, on=ON)[:5]
+
+
+def test_offers_and_needs_that_ended_are_left_out(store: Store) -> None:
+    later = match_needs(store, on=LATER)
+    assert {match_key(m) for m in later} == expected_matches(LATER)
+    assert len(later) < len(match_needs(store, on=ON))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_reason_says_who_offers_what_to_whom_and_where(store: Store, lang: str) -> None:
+    found = match_needs(store, on=ON, lang=lang)
+    words = {"sr-Latn": " nudi ", "sr-Cyrl": " нуди ", "en": " offers "}[lang]
+    where = {"sr-Latn": "isti okrug (", "sr-Cyrl": "исти округ (", "en": "same district ("}[lang]
+    for m in found:
+        assert m.reason.startswith(name(m.offer_actor, lang) + words)
+        assert name(m.need_actor, lang) in m.reason
+        assert label(m.concept.iri, lang) in m.reason
+        assert m.concept.label == label(m.concept.iri, lang)
+        assert m.place is not None and m.place.label in m.reason
+    local = next(m for m in found if m.distance == "municipality")
+    assert local.place is not None
+    assert label(unit(local.need_actor, "lsg") or "", lang) == local.place.label
+    # the examples have no two actors in one district but different municipalities: add one
+    target = open_store("memory", create=True)
+    load_examples(target)
+    newcomer = URIRef("https://w3id.org/ssekg/id/actor/test/bela-palanka")
+    need = URIRef(str(newcomer) + "/need/PUBLIC-SUBSIDY")
+    facts = [
+        (newcomer, RDF.type, SSEKG.Actor),
+        (newcomer, SSEKG.name, Literal("Udruženje Bela reka", lang="sr-Latn")),
+        (newcomer, SSEKG.transliteratedName, Literal("Удружење Бела река", lang="sr-Cyrl")),
+        (newcomer, SSEKG.municipality, URIRef("https://w3id.org/ssekg/place/bela-palanka")),
+        (newcomer, SSEKG.needs, need),
+        (need, RDF.type, SSEKG.ResourceNeed),
+        (need, SSEKG.resourceType, URIRef(concept_iri("resource-type", "PUBLIC-SUBSIDY"))),
+    ]
+    target.add_quads([(s, p, o, target.graphs_of.source("extra")) for s, p, o in facts])
+    near = match_needs(target, actor=str(newcomer), on=ON, lang=lang)
+    target.close()
+    assert near[0].offer_actor == "https://w3id.org/ssekg/id/actor/mb/06354017"  # Pirot
+    assert near[0].distance == "district"
+    district = label("https://w3id.org/ssekg/place/RS-22", lang)
+    assert near[0].reason.endswith(where + district + ").")
+    assert [m.distance for m in near] == sorted((m.distance for m in near), key=DISTANCES.index)
+
+
+def test_unknown_actor_kind_and_language_are_errors(store: Store) -> None:
+    with pytest.raises(InputError, match="not in the store"):
+        match_needs(store, actor="https://w3id.org/ssekg/id/actor/mb/00000000")
+    with pytest.raises(InputError, match="not in the store"):
+        alliance_candidates(store, actor="12345678")
+    with pytest.raises(InputError, match="capacity or resource"):
+        match_needs(store, kind="money")
+    with pytest.raises(InputError, match="sr-Latn, sr-Cyrl or en"):
+        alliance_candidates(store, lang="de")
+
+
+# -- alliance candidates -----------------------------------------------------------------------
+
+
+def test_alliance_candidates_share_something_and_no_network(store: Store) -> None:
+    found = alliance_candidates(store, on=ON)
+    expected = expected_alliances()
+    assert len(expected) > 50
+    assert {frozenset((c.a, c.b)): c.score for c in found} == pytest.approx(expected)
+    assert len(found) == len(expected)
+    scores = [c.score for c in found]
+    assert scores == sorted(scores, reverse=True)
+    for c in found:
+        for dim, prop in ALLIANCE_PROPS.items():
+            assert {x.iri for x in c.shared[dim]} == values(c.a, prop) & values(c.b, prop)
+
+
+def test_pairs_already_in_a_network_are_not_proposed(store: Store) -> None:
+    excluded = [
+        frozenset((a, b))
+        for a, b in combinations(ACTORS, 2)
+        if sharing(a, b) and together(a, b, ON)
+    ]
+    assert excluded  # the example data has such pairs
+    found = {frozenset((c.a, c.b)) for c in alliance_candidates(store, on=ON)}
+    assert not found & set(excluded)
+
+
+def test_one_actors_allies_come_with_the_actor_first(store: Store) -> None:
+    actor = "https://w3id.org/ssekg/id/actor/mb/17678078"
+    mine = alliance_candidates(store, actor="17678078", on=ON)
+    assert mine and all(c.a == actor for c in mine)
+    expected = {p for p in expected_alliances() if actor in p}
+    assert {frozenset((c.a, c.b)) for c in mine} == expected
+    assert alliance_candidates(store, actor=actor, limit=2, on=ON) == mine[:2]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_alliance_reasons_name_the_actors_and_what_they_share(store: Store, lang: str) -> None:
+    word = {"sr-Latn": " dele ", "sr-Cyrl": " деле ", "en": " share "}[lang]
+    for c in alliance_candidates(store, on=ON, lang=lang):
+        conjunction = {"sr-Latn": " i ", "sr-Cyrl": " и ", "en": " and "}[lang]
+        assert c.reason.startswith(name(c.a, lang) + conjunction + name(c.b, lang) + word)
+        for dim in ("goal", "target-group", "practice", "place"):
+            for concept in c.shared[dim]:
+                assert concept.label in c.reason
+
+
+def test_merged_records_are_one_actor(tmp_path: object) -> None:
+    target = open_store("memory", create=True)
+    load_examples(target)
+    # two records that share a concept need and offer, joined as one actor
+    matches = match_needs(target, on=ON)
+    first = matches[0]
+    x, y = sorted((first.need_actor, first.offer_actor))
+    target.add_quads([(URIRef(x), OWL.sameAs, URIRef(y), target.graphs_of.links)])
+    merged = match_needs(target, on=ON)
+    assert all({m.need_actor, m.offer_actor} != {x} for m in merged)
+    assert all(y not in (m.need_actor, m.offer_actor) for m in merged)
+    assert not any(m.need_actor == m.offer_actor for m in merged)
+    allies = alliance_candidates(target, on=ON)
+    assert all(y not in (c.a, c.b) and c.a != c.b for c in allies)
+    # the record joined in is found as the actor it was joined to
+    assert {m.need_actor for m in match_needs(target, actor=y, on=ON)} <= {x}
+    target.close()
+
+
+# -- the command line --------------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+def private_texts() -> set[str]:
+    return {str(o) for o in PRIVATE.objects() if isinstance(o, Literal) and len(str(o)) > 3}
+
+
+@pytest.mark.parametrize("command", ["match", "alliances"])
+def test_cli_json_is_the_library_answer_without_personal_data(store_dir: str, command: str) -> None:
+    result = runner.invoke(cli_app, [command, "--store", store_dir, "--format", "json",
+                                     "--limit", "0", "--lang", "en"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    with open_store(store_dir) as target:
+        if command == "match":
+            library = match_needs(target, lang="en")
+            assert [r["reason"] for r in rows] == [m.reason for m in library]
+        else:
+            library_pairs = alliance_candidates(target, lang="en")
+            assert [(r["a"], r["b"]) for r in rows] == [(c.a, c.b) for c in library_pairs]
+    assert private_texts()
+    for text in private_texts():
+        assert text not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("command", "lang", "first"),
+    [("match", "sr-Latn", "akteru je potrebno"), ("match", "en", "actor in need"),
+     ("match", "sr-Cyrl", "актеру је потребно"), ("alliances", "sr-Latn", "akter"),
+     ("alliances", "en", "actor"), ("alliances", "sr-Cyrl", "актер")],
+)  # fmt: skip
+def test_cli_csv_has_headers_in_the_language(store_dir: str, command: str, lang: str,
+                                             first: str) -> None:  # fmt: skip
+    result = runner.invoke(cli_app, [command, "--store", store_dir, "--format", "csv",
+                                     "--lang", lang, "--limit", "3"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0][0] == first
+    assert len(rows) <= 4
+
+
+def test_cli_table_for_one_actor(store_dir: str) -> None:
+    result = runner.invoke(cli_app, ["match", "--store", store_dir, "--actor", "06354017",
+                                     "--kind", "resource", "--lang", "en"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "score" in result.stdout and "reason" in result.stdout
+    with open_store(store_dir) as target:
+        library = match_needs(target, actor="06354017", kind="resource", lang="en")
+    assert library
+    for m in library:
+        assert m.offer_label.split()[0] in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["match", "--actor", "https://example.org/nobody"], "is not in the store"),
+     (["alliances", "--actor", "99999999"], "is not in the store"),
+     (["match", "--kind", "money"], "capacity or resource"),
+     (["alliances", "--format", "pdf"], "table, csv or json"),
+     (["match", "--lang", "de"], "sr-Latn, sr-Cyrl or en"),
+     (["match", "--limit", "-1"], "negative")],
+)  # fmt: skip
+def test_cli_errors_are_one_sentence(store_dir: str, args: list[str], message: str) -> None:
+    result = runner.invoke(cli_app, [*args, "--store", store_dir])
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert message in text
+    assert "greška:" in text
+    assert "Traceback" not in result.output
