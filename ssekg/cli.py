@@ -789,6 +789,41 @@ def _print_network(summary: NetworkSummary, *, top: int) -> None:
         out.print(w("more", n=len(summary.isolated) - top), markup=False, highlight=False)
 
 
+@app.command()
+def report(
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Folder for index.html and its charts.")
+    ] = Path("ssekg-report"),
+    lang: Annotated[str, typer.Option("--lang", help="sr-Latn, sr-Cyrl or en.")] = "sr-Latn",
+    validate: Annotated[
+        bool | None,
+        typer.Option(
+            "--validate/--no-validate",
+            help="Validate the store afresh for the report (default: only small stores).",
+        ),
+    ] = None,
+    stale_years: Annotated[
+        int, typer.Option("--stale-years", min=1, help="Records older than this are stale.")
+    ] = 3,
+    store: StoreOption = DEFAULT_STORE,
+    base_iri: BaseOption = DEFAULT_BASE,
+    update_url: UpdateUrlOption = None,
+    gsp_url: GspUrlOption = None,
+) -> None:
+    """An HTML report of the ecosystem (with its charts as PNG and SVG) that opens offline."""
+
+    def work() -> None:
+        from ssekg.analysis.report import check_language, write_report
+
+        check_language(lang)
+        with open_for(store, base_iri) as target:
+            index = write_report(target, output, lang=lang, validate=validate,
+                                 stale_years=stale_years)  # fmt: skip
+        err.print(f"Wrote {index}.", markup=False, highlight=False)
+
+    run(work)
+
+
 def _open_output(file: Path) -> BinaryIO:
     try:
         return file.open("wb")
