@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
+import networkx as nx
 
 matplotlib.use("Agg")
 
@@ -93,4 +94,49 @@ def heat_map(
     axes.set_yticks(range(len(rows)), labels=list(rows))
     axes.tick_params(labelsize=8)
     axes.set_title(title, loc="left")
+    return figure
+
+
+#: Colours of the largest communities in the network picture; the others are grey.
+COMMUNITY_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02",
+                     "#a6761d", "#1f78b4", "#b2df8a", "#fb9a99")  # fmt: skip
+OTHER_COLOUR = "#b7c2bf"
+
+
+def network_picture(
+    graph: nx.Graph,
+    community: dict[str, int],
+    named: dict[str, str],
+    title: str,
+    *,
+    seed: int = 42,
+) -> Figure:
+    """The nodes of ``graph`` placed by a seeded spring layout, coloured by ``community``
+    (the largest ones in colour), sized by degree; the nodes of ``named`` (IRI → label) are
+    written beside them."""
+    figure = Figure(figsize=(10, 8), layout="constrained")
+    axes = figure.add_subplot()
+    axes.set_axis_off()
+    axes.set_title(title, loc="left")
+    if graph.number_of_nodes() == 0:
+        return figure
+    positions = nx.spring_layout(graph, seed=seed, k=1.5 / max(graph.number_of_nodes(), 1) ** 0.5)
+    nodes = sorted(graph)
+    colours = [
+        COMMUNITY_COLOURS[community[v]]
+        if 0 <= community.get(v, -1) < len(COMMUNITY_COLOURS)
+        else OTHER_COLOUR
+        for v in nodes
+    ]
+    sizes = [20 + 12 * graph.degree(v) ** 0.8 for v in nodes]
+    nx.draw_networkx_edges(graph, positions, ax=axes, edge_color="#9aa8a5", alpha=0.5, width=0.6)
+    nx.draw_networkx_nodes(graph, positions, nodelist=nodes, node_color=colours,
+                           node_size=sizes, ax=axes, linewidths=0.4,
+                           edgecolors="white")  # fmt: skip
+    for iri, label in named.items():
+        if iri in positions:
+            x, y = positions[iri]
+            axes.annotate(label, (x, y), xytext=(4, 4), textcoords="offset points", fontsize=7,
+                          bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#9aa8a5",
+                                "alpha": 0.85})  # fmt: skip
     return figure

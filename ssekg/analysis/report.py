@@ -27,8 +27,12 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from ssekg import __version__
-from ssekg.analysis.charts import Chart, bar_chart, heat_map, save
+from ssekg.analysis.charts import Chart, bar_chart, heat_map, network_picture, save
 from ssekg.analysis.common import Concept
+from ssekg.analysis.gaps import GapReport, analyse_gaps
+from ssekg.analysis.matching import WORDS as MATCH_WORDS
+from ssekg.analysis.matching import alliance_candidates, match_needs
+from ssekg.analysis.network import ActorMeasures, NetworkSummary, analyse_network, build_network
 from ssekg.errors import InputError
 from ssekg.namespaces import SSEKG, concept
 from ssekg.resources import data_dir
@@ -44,6 +48,9 @@ STALE_YEARS = 3
 #: Longest tables: the report is read by people; the CLI commands give everything.
 TABLE_ROWS = 25
 CHARTS = "charts"
+#: The sections between the counts and the data quality: anchor and heading word.
+SECTIONS = [("gaps", "gaps"), ("network", "network"), ("matches", "matches"),
+            ("alliances", "alliances")]  # fmt: skip
 LEGAL_STATUS = concept("se-status-kind", "LEGAL")
 
 # -- the queries -------------------------------------------------------------------------------
@@ -141,11 +148,11 @@ def words() -> dict[str, dict[str, str]]:
     return table
 
 
-_PLACEHOLDER = re.compile(r"(\{[a-z_]+\})")
+_PLACEHOLDER = re.compile(r"(\{[a-z_]+\}|`[^`]*`)")
 
 
 def _cyrillic_text(text: str) -> str:
-    """Latin to Cyrillic, leaving ``{placeholders}`` as they are."""
+    """Latin to Cyrillic, leaving ``{placeholders}`` and text in backquotes as they are."""
     parts = _PLACEHOLDER.split(text)
     return "".join(p if _PLACEHOLDER.fullmatch(p) else to_cyrillic(p) for p in parts)
 
@@ -165,7 +172,7 @@ class Words:
         self.lang = lang
 
     def __call__(self, key: str, **values: object) -> str:
-        text = words()[key][self.lang]
+        text = words()[key][self.lang].replace("`", "")
         return text.format(**values) if values else text
 
 
@@ -542,6 +549,80 @@ def data_quality(
     )
 
 
+@dataclass(frozen=True)
+class NetworkView:
+    """What the report shows of the network: its size, the picture's nodes, the brokers,
+    the communities with their most central actors, the isolated actors."""
+
+    summary: NetworkSummary
+    nodes: int
+    edges: int
+    shown: int
+    brokers: list[ActorMeasures]
+    communities: list[tuple[int, int, list[str]]]
+    isolated: list[ActorMeasures]
+
+
+#: Most actors drawn in the network picture (the best connected, and the named brokers).
+PICTURE_NODES = 150
+#: Brokers named in the picture.
+PICTURE_LABELS = 10
+
+
+def network_view(store: Store, lang: str, folder: Path, w: Words) -> tuple[NetworkView, Chart]:
+    graph = build_network(store, lang=lang)
+    summary = analyse_network(graph)
+    by_iri = {a.iri: a for a in summary.actors}
+    brokers = [by_iri[i] for i in summary.brokers if i in by_iri]
+    tied = sorted((a for a in summary.actors if a.degree > 0),
+                  key=lambda a: (-a.degree, -a.betweenness, a.iri))  # fmt: skip
+    chosen = [a.iri for a in brokers[:PICTURE_LABELS]]
+    for a in tied:
+        if len(chosen) >= PICTURE_NODES:
+            break
+        if a.iri not in chosen:
+            chosen.append(a.iri)
+    picture = graph.subgraph(chosen)
+    named = {a.iri: a.label for a in brokers[:PICTURE_LABELS]}
+    figure = network_picture(picture, {a.iri: a.community for a in summary.actors}, named,
+                             w("network_picture"))  # fmt: skip
+    chart = save(figure, folder, "network", w("network_picture"))
+    communities = []
+    for index, members in enumerate(summary.communities):
+        ranked = sorted((by_iri[m] for m in members if m in by_iri),
+                        key=lambda a: (-a.betweenness, -a.degree, a.iri))  # fmt: skip
+        communities.append((index, len(members), [a.label for a in ranked[:3]]))
+    view = NetworkView(
+        summary=summary,
+        nodes=graph.number_of_nodes(),
+        edges=graph.number_of_edges(),
+        shown=picture.number_of_nodes(),
+        brokers=brokers,
+        communities=communities,
+        isolated=[by_iri[i] for i in summary.isolated if i in by_iri],
+    )
+    return view, chart
+
+
+def gap_charts(report: GapReport, folder: Path, w: Words) -> list[Chart]:
+    """Heat maps of territory × ecosystem function (present or missing), for the districts
+    and for the regions."""
+    charts = []
+    functions = report.functions
+    columns = [f.label for f in functions]
+    for level, key in (("district", "gaps_heat_districts"), ("region", "gaps_heat_regions")):
+        rows = [t for t in report.territories if t.level == level]
+        if not rows or not functions:
+            continue
+        values = [
+            [1.0 if f in set(t.present["function"]) else 0.0 for f in functions] for t in rows
+        ]
+        figure = heat_map([t.label for t in rows], columns, values, w(key),
+                          presence=(w("absent"), w("present")))  # fmt: skip
+        charts.append(save(figure, folder, f"gaps-{level}-functions", w(key)))
+    return charts
+
+
 # -- writing -----------------------------------------------------------------------------------
 
 
@@ -621,6 +702,12 @@ def write_report(
                            sources=glance.sources, stale_years=stale_years,
                            today=today)  # fmt: skip
     charts: dict[str, Chart] = {c.name: c for c in _glance_charts(glance, folder, w, labels)}
+    gaps = analyse_gaps(store, lang=lang)
+    charts.update((c.name, c) for c in gap_charts(gaps, folder, w))
+    network, picture = network_view(store, lang, folder, w)
+    charts[picture.name] = picture
+    matches = match_needs(store, limit=TABLE_ROWS, lang=lang, on=today)
+    alliances = alliance_candidates(store, limit=TABLE_ROWS, lang=lang, on=today)
     years = quality.freshness.by_year
     if years:
         figure = bar_chart([(str(y), n) for y, n in sorted(years.items(), reverse=True)],
@@ -641,7 +728,12 @@ def write_report(
             charts=charts,
             css=data_dir("analysis/templates").joinpath("report.css").read_text("utf-8"),
             rows=TABLE_ROWS,
-            sections=[],
+            sections=SECTIONS,
+            gaps=gaps,
+            network=network,
+            matches=matches,
+            alliances=alliances,
+            match_words=MATCH_WORDS[lang],
             generated=datetime.now(UTC),
         )
     )
