@@ -11,8 +11,10 @@ its own (forked from the loaded in-memory store; a fresh process opening the on-
 so a query that runs past ``--limit`` seconds is killed and reported as such rather than
 holding up the rest: one warm-up run, then up to ``--rounds`` timed runs while they fit in
 ``--budget`` seconds (at least one). Reported: p50 and p95 of the timed runs, and p50 as a
-ratio to a baseline query (counting actors) timed the same way in the same run, since
-absolute seconds on a shared machine are noisy.
+ratio to a baseline query (actors by type) timed the same way in the same run, since
+absolute seconds on a shared machine are noisy; and the CPU time of the query process (p50),
+which other jobs on the machine inflate far less than wall time. The 1 s target is judged
+on CPU time.
 
 Parameters without a default get heavy but realistic values taken from the data: the actor
 with the most needs, the biggest network, the busiest funder, a district with many actors.
@@ -103,22 +105,24 @@ def parameters(name: str, chosen: dict[str, str]) -> dict[str, str]:
 def timings(store: Store, name: str, values: dict[str, str], rounds: int, budget: float) -> dict:
     """One warm-up run, then timed runs: up to ``rounds``, while they fit in ``budget``."""
 
-    def once() -> tuple[float, int]:
-        started = time.perf_counter()
+    def once() -> tuple[float, float, int]:
+        started, cpu = time.perf_counter(), time.process_time()
         if name == BASELINE:
             rows = len(store.query(BASELINE_QUERY).rows)
         else:
             rows = len(run_named(store, name, values).rows)
-        return time.perf_counter() - started, rows
+        return time.perf_counter() - started, time.process_time() - cpu, rows
 
-    warm, rows = once()
+    warm, _, rows = once()
     samples: list[float] = []
+    cpu_samples: list[float] = []
     spent = warm
     while len(samples) < rounds and (not samples or spent + warm <= budget):
-        seconds, rows = once()
+        seconds, cpu, rows = once()
         samples.append(seconds)
+        cpu_samples.append(cpu)
         spent += seconds
-    return {"samples": samples, "rows": rows}
+    return {"samples": samples, "cpu_samples": cpu_samples, "rows": rows}
 
 
 def _forked(store: Store, job: tuple, pipe: Connection) -> None:
@@ -161,10 +165,13 @@ def worker(folder: str, job: str) -> int:
 
 
 def summarise(result: dict) -> dict:
+    """p50 and p95 of the wall-clock times, and p50 of the CPU times."""
     samples = sorted(result.pop("samples", []))
+    cpu = result.pop("cpu_samples", [])
     if samples:
         p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
         result.update(p50=statistics.median(samples), p95=p95, runs=len(samples))
+        result["cpu_p50"] = statistics.median(cpu)
     return result
 
 
@@ -203,7 +210,10 @@ def table(runs: list[dict]) -> str:
             return f"> {result['timeout']:g} s"
         if "error" in result:
             return "error"
-        return f"{result['p50']:.3f} / {result['p95']:.3f} ({result['ratio']:.0f}×)"
+        return (
+            f"{result['p50']:.2f} / {result['p95']:.2f} / {result['cpu_p50']:.2f} "
+            f"({result['ratio']:.1f}×)"
+        )
 
     heads = [f"{r['actors']:,} {r['store']}" for r in runs]
     lines = ["| query | " + " | ".join(heads) + " |", "|---" * (len(runs) + 1) + "|"]
@@ -214,14 +224,14 @@ def table(runs: list[dict]) -> str:
 
 
 def over_target(runs: list[dict]) -> list[str]:
-    """Queries whose p50 is over the target at the largest size, in any store."""
+    """Queries whose CPU time (p50) is over the target at the largest size, in any store."""
     largest = max(r["actors"] for r in runs)
     slow = []
     for run in runs:
         if run["actors"] != largest:
             continue
         for name, result in run["queries"].items():
-            seconds = result.get("p50", result.get("timeout"))
+            seconds = result.get("cpu_p50", result.get("timeout"))
             if seconds is None or seconds > TARGET:
                 slow.append(f"{name} ({run['store']}: {cell_seconds(result)})")
     return slow
@@ -231,7 +241,7 @@ def cell_seconds(result: dict) -> str:
     if "timeout" in result:
         return f"> {result['timeout']:g} s"
     if "p50" in result:
-        return f"{result['p50']:.2f} s"
+        return f"{result['cpu_p50']:.2f} s CPU"
     return "error"
 
 
@@ -254,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(exist_ok=True)
     path = out / f"queries-{time.strftime('%Y%m%dT%H%M%S')}.json"
     path.write_text(json.dumps(runs, indent=2, ensure_ascii=False))
-    print("\np50 / p95 in seconds (p50 as a ratio to the baseline of the same run)\n")
+    print("\nWall p50 / wall p95 / CPU p50 in seconds (wall p50 as a ratio to the baseline)\n")
     print(table(runs))
     slow = over_target(runs)
     print(f"\nOver {TARGET:g} s at the largest size: {', '.join(slow) or 'none'}")
