@@ -640,12 +640,32 @@ def _ranks(labels: dict[str, str], keys: Iterable[str]) -> dict[str, int]:
     return {k: i for i, k in enumerate(ordered)}
 
 
-def _top(order_keys: Sequence[np.ndarray], limit: int | None) -> np.ndarray:
-    """Indices sorted by the keys (the first one most significant), cut to ``limit``."""
-    if not len(order_keys[0]):
+def _top(keys: Sequence[tuple[np.ndarray, int]], limit: int | None) -> np.ndarray:
+    """Indices sorted by the keys (each a non-negative integer array with its bound; the first
+    most significant), cut to ``limit``. The keys are packed into one int64 so that a limit
+    needs only a partition, not a full sort."""
+    length = len(keys[0][0])
+    if not length:
         return np.zeros(0, dtype=np.int64)
-    order = np.lexsort(tuple(reversed(order_keys)))
-    return order if limit is None else order[:limit]
+    bound = 1
+    for _, size in keys:
+        bound *= max(size, 1)
+    if bound >= 2**62:  # too wide to pack: sort by each key in turn
+        order = np.lexsort(tuple(k for k, _ in reversed(keys)))
+        return order if limit is None else order[:limit]
+    packed = np.zeros(length, dtype=np.int64)
+    for values, size in keys:
+        packed = packed * max(size, 1) + values.astype(np.int64)
+    if limit is not None and limit < length:
+        part = np.argpartition(packed, limit - 1)[:limit] if limit else packed[:0]
+        return part[np.argsort(packed[part], kind="stable")]
+    return np.argsort(packed, kind="stable")
+
+
+def _score_ranks(score: np.ndarray) -> tuple[np.ndarray, int]:
+    """Each score's place among the distinct scores, best first, and how many there are."""
+    distinct, inverse = np.unique(-score, return_inverse=True)
+    return inverse.astype(np.int64), len(distinct)
 
 
 # -- matching needs and offers ---------------------------------------------------------------
@@ -737,7 +757,12 @@ def match_needs(
     score = np.round(fits[pair] * proximity[distance], 6)
     needed_rank = np.array([concept_rank[p[1]] for p in pairs], dtype=np.int64)[pair]
     offered_rank = np.array([concept_rank[p[2]] for p in pairs], dtype=np.int64)[pair]
-    order = _top([-score, distance, need, needed_rank, offer, offered_rank], limit)
+    n_actors, n_concepts = len(actor_rank), len(concept_rank)
+    order = _top(
+        [_score_ranks(score), (distance, len(DISTANCES)), (need, n_actors),
+         (needed_rank, n_concepts), (offer, n_actors), (offered_rank, n_concepts)],
+        limit,
+    )  # fmt: skip
 
     actors_by_rank = sorted(actor_rank, key=actor_rank.__getitem__)
     place_labels = _labels(store.query(PLACE_LABELS).rows, "place", "label", lang)
@@ -798,6 +823,16 @@ def _match_place(
 
 
 # -- alliance candidates ---------------------------------------------------------------------
+
+_SCORE_STEPS = 1_000_000
+
+
+def _pair_keys(
+    score: np.ndarray, a: np.ndarray, b: np.ndarray, n: int
+) -> list[tuple[np.ndarray, int]]:
+    """Sort keys of pairs: best score first (to six decimals), then by the two actors."""
+    steps = np.rint((1.0 - np.clip(score, 0.0, 1.0)) * _SCORE_STEPS).astype(np.int64)
+    return [(steps, _SCORE_STEPS + 1), (a, n), (b, n)]
 
 
 def alliance_candidates(
@@ -919,13 +954,18 @@ def alliance_candidates(
             if row_index in direct:
                 keep[i, sorted(direct[row_index])] = False
         bi, bj = np.nonzero(keep)
-        found_a.append(block[bi])
-        found_b.append(bj.astype(np.int64))
-        found_score.append(np.round(score[bi, bj], 6))
+        a_block, b_block = block[bi], bj.astype(np.int64)
+        s_block = np.round(score[bi, bj], 6)
+        if limit is not None:  # keep only the block's best: the final cut takes from these
+            best = _top(_pair_keys(s_block, a_block, b_block, n), limit)
+            a_block, b_block, s_block = a_block[best], b_block[best], s_block[best]
+        found_a.append(a_block)
+        found_b.append(b_block)
+        found_score.append(s_block)
     a_idx = np.concatenate(found_a)
     b_idx = np.concatenate(found_b)
     scores = np.concatenate(found_score)
-    order = _top([-scores, a_idx, b_idx], limit)
+    order = _top(_pair_keys(scores, a_idx, b_idx, n), limit)
 
     concept_label, _ = _read_concepts(store, lang)
     place_labels = _labels(store.query(PLACE_LABELS).rows, "place", "label", lang)
