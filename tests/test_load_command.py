@@ -32,10 +32,16 @@ def invoke(*args: str):  # type: ignore[no-untyped-def]
     return runner.invoke(app, list(args))
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> str:
+@pytest.fixture(params=["disk", "virtuoso"])
+def store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A new store, on disk or on the session's Virtuoso (under a base IRI of its own)."""
     path = str(tmp_path / "store")
-    assert invoke("init", "--store", path).exit_code == 0
+    if request.param == "virtuoso":
+        server = request.getfixturevalue("virtuoso")
+        monkeypatch.setenv("SSEKG_BASE_IRI", server.new_base())
+        path = server.url
+    result = invoke("init", "--store", path)
+    assert result.exit_code == 0, result.output
     return path
 
 
@@ -107,12 +113,14 @@ def test_the_format_can_be_told_when_the_suffix_does_not(store: str, tmp_path: P
     assert told.exit_code == 3, told.output
 
 
+@pytest.mark.parametrize("store", ["disk"], indirect=True)  # refused before the store is used
 def test_an_unknown_format_is_a_user_error(store: str) -> None:
     result = invoke("load", str(GEOJSON), "--format", "docx", "--store", store)
     assert result.exit_code == 2
     assert "docx" in result.stderr
 
 
+@pytest.mark.parametrize("store", ["disk"], indirect=True)  # refused before the store is used
 def test_a_source_id_that_cannot_name_a_graph_is_refused(store: str) -> None:
     result = invoke("load", str(GEOJSON), "--source-id", "Moj Izvor", "--store", store)
     assert result.exit_code == 2

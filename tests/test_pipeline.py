@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,9 +63,16 @@ def actor_record(
     return SourceRecord(key, f"row {int(key) + 1}", subject, graph, problems or [])
 
 
-@pytest.fixture
-def store() -> Iterator[Store]:
-    target = open_store("memory", base=BASE)
+@pytest.fixture(params=["memory", "virtuoso"])
+def store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    """A new store, in memory or on the session's Virtuoso under a base IRI of its own (the
+    records' IRIs follow it: BASE is read when a record is built)."""
+    if request.param == "virtuoso":
+        server = request.getfixturevalue("virtuoso")
+        monkeypatch.setattr(sys.modules[__name__], "BASE", server.new_base())
+        target = open_store(server.url, base=BASE)
+    else:
+        target = open_store("memory", base=BASE)
     initialise(target)
     yield target
     target.close()
@@ -270,6 +278,7 @@ def test_a_source_without_records_is_a_user_error(store: Store, source_file: Pat
     assert source_file.name in caught.value.en
 
 
+@pytest.mark.parametrize("store", ["memory"], indirect=True)  # refused before the store is used
 @pytest.mark.parametrize("source_id", ["Anketa", "anketa_2026", "", "-x", "a/b"])
 def test_a_source_id_that_cannot_be_a_graph_name_is_refused(
     store: Store, source_file: Path, source_id: str
