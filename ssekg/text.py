@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import cyrtranslit
 
@@ -52,6 +53,7 @@ def detect_script(s: str) -> str | None:
     return CYRILLIC if cyr > lat else LATIN
 
 
+@lru_cache(maxsize=1 << 16)
 def to_latin(s: str) -> str:
     """Serbian Cyrillic to Latin; in all-caps words Љ/Њ/Џ become LJ/NJ/DŽ (ЏУГАЊ → DŽUGANJ)."""
     out: list[str] = []
@@ -116,6 +118,7 @@ def other_script(s: str) -> tuple[str, str] | None:
 _NON_WORD = re.compile(r"[\W_]+")
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(s: str) -> str:
     """The matching key: Latin script, NFKC, lower case, đ as dj, no diacritics, and single
     spaces for any run of whitespace or punctuation."""

@@ -181,6 +181,7 @@ def _labels() -> dict[str, str]:
     return {fold(str(label)): str(c) for c, label in _own().subject_objects(SKOS.prefLabel)}
 
 
+@lru_cache(maxsize=4096)
 def essglobal_term(text: str) -> str | None:
     """The canonical IRI of the ESSGLOBAL concept a table's cell names, by its IRI under any
     of ESSGLOBAL's bases, its bare code ("OS115", "AM50", "ICA140") or its English label
