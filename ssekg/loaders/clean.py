@@ -515,7 +515,8 @@ def split_multi(cell: object) -> list[str]:
             depth += 1
         elif ch in ")]" and depth:
             depth -= 1
-        if not rest_is_other and _OTHER.match("".join(current).strip()):
+        # "other:" can only start to match when its separator comes
+        if not rest_is_other and ch in ":-–" and _OTHER.match("".join(current).strip()):
             rest_is_other = True
     items.append("".join(current))
     seen: set[str] = set()
