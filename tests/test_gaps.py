@@ -185,8 +185,8 @@ def test_score_follows_the_formula_and_shows_its_inputs(report: GapReport) -> No
             assert t.score_inputs[f"{d}.of"] == len(NATIONAL[d])
         weights = [t.score_inputs[f"{d}.weight"] for d in DIMENSIONS]
         assert sum(weights) == pytest.approx(1.0)
-        assert t.score == pytest.approx(sum(w * t.score_inputs[d]
-                                            for w, d in zip(weights, DIMENSIONS, strict=True)))  # fmt: skip
+        terms = zip(weights, DIMENSIONS, strict=True)
+        assert t.score == pytest.approx(sum(w * t.score_inputs[d] for w, d in terms))
     assert "0.6" in report.formula and "11" in report.formula
 
 
@@ -318,8 +318,8 @@ def test_cli_json_is_the_analysis(store_dir: str, embedded: Store) -> None:
     data = json.loads(out)
     assert data["formula"] == analyse_gaps(embedded, lang="en").formula
     by_iri = {t["iri"]: t for t in data["territories"]}
-    assert set(by_iri) == set().union(*(territories_of(lv) for lv in ("region", "district",
-                                                                       "municipality")))  # fmt: skip
+    levels = ("region", "district", "municipality")
+    assert set(by_iri) == set().union(*(territories_of(lv) for lv in levels))
     pcinjski = by_iri[p("RS-24")]
     assert pcinjski["score"] == pytest.approx(expected_score(p("RS-24")), abs=1e-4)
     assert {c["iri"] for c in pcinjski["missing"]["function"]} == FUNCTIONS - present(
