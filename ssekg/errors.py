@@ -34,6 +34,10 @@ class QueryError(InputError):
     """A SPARQL query or update that is malformed or refers to something unknown."""
 
 
+class QueryTimeoutError(QueryError):
+    """A query that ran past its time limit and was stopped (the server answers 503)."""
+
+
 class ValidationFailed(SsekgError):
     """Data that has SHACL Violations; nothing was stored. ``report`` is the
     :class:`ssekg.validation.ValidationReport` to show the user."""

@@ -36,7 +36,7 @@ import anyio
 import pyoxigraph as ox
 from rdflib.term import Node
 
-from ssekg.errors import QueryError
+from ssekg.errors import QueryError, QueryTimeoutError
 from ssekg.namespaces import PREFIXES, Graphs
 from ssekg.server import worker
 from ssekg.server.sparql_formats import choose
@@ -470,6 +470,16 @@ def _stop_all(idle: list[_Worker], busy: set[_Worker]) -> None:
     busy.clear()
 
 
+def _results_in(result: QueryResult, fmt: ox.QueryResultsFormat) -> bytes:
+    """Rows or a boolean in ``fmt``, written by pyoxigraph. Its parsed results may be
+    dropped only in the thread that made them, so they never leave this call."""
+    parsed = ox.parse_query_results(result.serialize("json"), ox.QueryResultsFormat.JSON)
+    try:
+        return parsed.serialize(format=fmt) or b""
+    finally:
+        del parsed
+
+
 class ThreadExecutor(Executor):
     """For stores that are not embedded: the store's own query in a thread."""
 
@@ -486,6 +496,8 @@ class ThreadExecutor(Executor):
                 timeout=timeout,
                 include_private=job["include_private"],
             )
+        except QueryTimeoutError:
+            return {"ok": False, "timeout": True}
         except QueryError as problem:
             return worker.error(400, problem.en, problem.sr)
         graph = result.kind == "graph"
@@ -510,10 +522,9 @@ class ThreadExecutor(Executor):
         else:
             if max_rows and len(result.rows) > max_rows:
                 result.rows, truncated = result.rows[:max_rows], True
-            parsed = ox.parse_query_results(result.serialize("json"), ox.QueryResultsFormat.JSON)
             assert isinstance(offer.format, ox.QueryResultsFormat)
             with open(job["spool"], "wb") as out:
-                out.write(parsed.serialize(format=offer.format) or b"")
+                out.write(_results_in(result, offer.format))
             rows = len(result.rows)
             if truncated and offer.format == ox.QueryResultsFormat.JSON:
                 worker._mark_json(job["spool"], max_rows)
@@ -531,6 +542,8 @@ class ThreadExecutor(Executor):
         try:
             job = {**job, "spool": self.spool_path()}
             reply = await anyio.to_thread.run_sync(self._run, job, timeout)
+            if reply.get("timeout"):
+                raise QueryTimeout  # stopped by the store itself (a remote engine's limit)
             return Outcome(reply, job["spool"])
         finally:
             semaphore.release()

@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Node
 
-from ssekg.errors import ParseError, QueryError, StoreError
+from ssekg.errors import ParseError, QueryError, QueryTimeoutError, StoreError
 from ssekg.namespaces import DEFAULT_BASE, PREFIXES, Graphs
 from ssekg.store.base import Quad, Triple
 from ssekg.store.results import QueryResult
@@ -322,7 +322,7 @@ class EmbeddedStore:
     def _collect(self, answer: object, started: float, timeout: float | None) -> QueryResult:
         def check() -> None:
             if timeout is not None and time.monotonic() - started > timeout:
-                raise QueryError(
+                raise QueryTimeoutError(
                     f"the query ran longer than {timeout:g} s and was stopped; narrow it "
                     "(fewer patterns, a LIMIT) and try again.",
                     f"upit je trajao duže od {timeout:g} s i prekinut je; suzite ga (manje "

@@ -53,7 +53,7 @@ from SPARQLWrapper import GET, JSON, POST, SELECT, TURTLE, SPARQLWrapper
 from SPARQLWrapper.Wrapper import INSERT
 
 from ssekg import __version__
-from ssekg.errors import ParseError, QueryError, StoreError
+from ssekg.errors import ParseError, QueryError, QueryTimeoutError, StoreError
 from ssekg.namespaces import DEFAULT_BASE, PREFIXES, Graphs
 from ssekg.store.base import Quad, Triple
 from ssekg.store.embedded import short_detail, with_values
@@ -368,7 +368,7 @@ class RemoteStore:
 
     def _timeout_error(self, timeout: float | None) -> QueryError:
         limit = f"{timeout:g} s" if timeout is not None else "the server's time limit"
-        return QueryError(
+        return QueryTimeoutError(
             f"the query ran longer than {limit} and was stopped; narrow it (fewer patterns, "
             "a LIMIT) and try again.",
             f"upit je trajao duže od {limit.replace('the server', 'ograničenja servera')} i "
