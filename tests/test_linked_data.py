@@ -225,3 +225,13 @@ def test_the_stylesheet_is_served(client: TestClient) -> None:
     assert css.status_code == 200
     assert css.headers["content-type"].startswith("text/css")
     assert client.get("/static/..%2Fapp.py").status_code == 404
+
+
+def test_a_place_page_has_its_names_and_a_small_map(client: TestClient) -> None:
+    page = client.get("/place/vranje", headers=BROWSER)
+    assert page.status_code == 200
+    assert page.headers["content-language"] == "sr-Latn"
+    assert "Vranje" in page.text
+    assert "<svg" in page.text and 'class="point"' in page.text
+    cyrillic = client.get("/place/vranje", headers=BROWSER | {"accept-language": "sr-Cyrl"})
+    assert "Врање" in cyrillic.text

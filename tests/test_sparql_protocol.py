@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
+import anyio
 import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
@@ -15,6 +19,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from ssekg.errors import QueryError
+from ssekg.server import sparql
 from ssekg.server.app import create_app
 from ssekg.server.executor import raw
 from ssekg.server.sparql_formats import GRAPH_OFFERS, RESULT_OFFERS, choose, negotiate
@@ -450,3 +455,33 @@ def test_service_description_by_content_negotiation(client: TestClient) -> None:
         assert other.headers["content-type"].startswith(media)
         assert isomorphic(Graph().parse(data=other.text, format=name), graph)
     assert client.get("/sparql", headers={"accept": "image/png"}).status_code == 406
+
+
+# -- large answers ----------------------------------------------------------------------------
+
+
+def test_a_large_answer_is_streamed_from_its_spool_file(client: TestClient) -> None:
+    # 40^3 rows: several megabytes of SPARQL JSON, far more than one read of the spool file.
+    side = " ".join(str(i) for i in range(40))
+    values = " ".join(f"VALUES ?{v} {{ {side} }}" for v in "abc")
+    query = f"SELECT * WHERE {{ {values} }}"
+    with client.stream("GET", "/sparql", params={"query": query}) as answer:
+        assert answer.status_code == 200
+        size = int(answer.headers["content-length"])
+        body = b"".join(answer.iter_bytes())
+    assert size == len(body) > 4 * sparql.CHUNK
+    assert len(json.loads(body)["results"]["bindings"]) == 40**3
+    # The worker's spool file was read in chunks and is gone once sent.
+    assert os.listdir(client.app.state.sparql_executor.spool_dir) == []  # type: ignore[attr-defined]
+
+
+def test_the_spool_file_goes_in_chunks_and_is_removed(tmp_path: Path) -> None:
+    spool = tmp_path / "answer"
+    spool.write_bytes(b"x" * (3 * sparql.CHUNK + 1))
+
+    async def collect() -> list[bytes]:
+        return [chunk async for chunk in sparql._stream(str(spool))]
+
+    chunks = anyio.run(collect)
+    assert [len(c) for c in chunks] == [sparql.CHUNK] * 3 + [1]
+    assert not spool.exists()
