@@ -21,8 +21,6 @@ from ssekg.store.base import Store
 from ssekg.store.remote import RemoteStore
 from tests.virtuoso import Virtuoso
 
-SAMPLE_PARAMETERS = {"district": URIRef("https://w3id.org/ssekg/place/RS-06")}
-
 # Where Virtuoso 7.2 (Debian's virtuoso-opensource) does not answer as SPARQL 1.1 says; the
 # queries are standard, and these deviations are the engine's (see docs/stores.md). Whether
 # they show depends on Virtuoso's optimiser (its statistics of a fresh database), so they are
@@ -145,10 +143,21 @@ def test_remote_store_answers_as_the_embedded_one(
 
 
 def test_district_parameter_narrows_the_answer(store: Store) -> None:
-    query = named_queries()["actors-in-district"].text
-    south_backa = store.query(query, bindings=SAMPLE_PARAMETERS)
-    belgrade = store.query(
-        query, bindings={"district": URIRef("https://w3id.org/ssekg/place/RS-00")}
-    )
+    query = named_queries()["actors-in-district"]
+    example = example_bindings(query.name)  # the header's example: South Bačka (RS-06)
+    south_backa = store.query(query.text, bindings=example)
+    belgrade = store.query(query.text, bindings=query.bind({"district": "RS-00"}))
+    assert example["district"] != URIRef("https://w3id.org/ssekg/place/RS-00")
     assert south_backa.rows and belgrade.rows
     assert {r["actor"] for r in south_backa.rows}.isdisjoint({r["actor"] for r in belgrade.rows})
+
+
+def test_every_required_parameter_has_an_example_in_its_header() -> None:
+    # The example is what the error for a missing value suggests, and what the tests run with.
+    missing = [
+        f"{query.name}: {param.name}"
+        for query in named_queries().values()
+        for param in query.parameters
+        if param.required and not param.example
+    ]
+    assert not missing
