@@ -103,11 +103,11 @@ def test_the_event_loop_stays_free_while_every_worker_is_busy(busy_server: Live)
     ]
     for thread in threads:
         thread.start()
-    time.sleep(0.5)
-    started = time.monotonic()
+    time.sleep(0.5)  # the slow queries reach both workers
+    # The server still answers what needs no worker, before either slow query is stopped.
     assert busy_server.request("GET", "/health")[0] == 200
     assert busy_server.request("GET", "/sparql", headers={"Accept": "text/turtle"})[0] == 200
-    assert time.monotonic() - started < 0.5
+    assert all(thread.is_alive() for thread in threads)
     for thread in threads:
         thread.join(30)
 
