@@ -135,6 +135,57 @@ def test_replace_graphs_and_add_in_one_step(store: Store) -> None:
     assert values(store, "SELECT ?o WHERE { ?s ?p ?o }") == {"x", "y", "m", "n", "ref"}
 
 
+def test_a_large_new_graph_and_its_reload_are_stored_whole(store: Store) -> None:
+    """Big loads take the store's bulk path the first time and its difference path when the
+    same source is loaded again with a few changes; both end with exactly the new content."""
+    graphs = store.graphs_of
+    target = graphs.source("big")
+    many = [(URIRef(f"{EX}s{i // 10}"), URIRef(f"{EX}p{i % 10}"), Literal(i)) for i in range(25000)]
+    store.replace_graphs({target: many}, add={graphs.meta: triples("loaded-big")})
+    assert store.count(target) == 25_000
+    assert target in store.graphs()
+    assert store.query(f'ASK {{ GRAPH <{graphs.meta}> {{ ?s ?p "loaded-big" }} }}').boolean
+    changed = [*many[1:], (URIRef(EX + "s-new"), P, Literal("new"))]
+    store.replace_graph(target, changed)
+    assert store.count(target) == 25_000
+    assert values(store, f"SELECT ?o WHERE {{ <{EX}s-new> ?p ?o }}") == {"new"}
+    assert not store.query(f"ASK {{ <{EX}s0> <{EX}p0> ?o }}").boolean
+
+
+def test_an_interrupted_bulk_write_is_never_seen_and_is_gone_on_reopening(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ssekg.store import embedded
+
+    path = str(tmp_path / "store")
+    many = [(URIRef(f"{EX}s{i}"), P, Literal(i)) for i in range(25_000)]
+    with open_store(path, create=True) as opened:
+        target = opened.graphs_of.source("big")
+        # a failure after the bulk write, before the graph is shown: nothing stays
+        def refuse(*args: object) -> str:
+            raise ValueError("the disk is full")
+
+        monkeypatch.setattr(embedded, "_data_update", refuse)
+        with pytest.raises(StoreError):
+            opened.replace_graphs({target: many}, add={opened.graphs_of.meta: triples("m")})
+        monkeypatch.undo()
+        assert opened.graphs() == []
+        assert opened.count() == 0
+        # a process killed in the middle leaves the graph listed as being written
+        raw, _ = opened.oxigraph_dataset()  # type: ignore[attr-defined]
+        raw.extend([ox.Quad(ox.NamedNode(target), embedded._LOADING_MARK, ox.Literal("1"),
+                            embedded.LOADING)])  # fmt: skip
+        raw.bulk_extend(ox.Quad(ox.NamedNode(EX + "s"), ox.NamedNode(str(P)), ox.Literal(str(i)),
+                                ox.NamedNode(target)) for i in range(100))  # fmt: skip
+        assert target not in opened.graphs()
+        assert values(opened, "SELECT ?o WHERE { ?s ?p ?o }") == set()
+        assert values(opened, "SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }") == set()
+        del raw  # the store's lock is released only when no handle is left
+    with open_store(path) as reopened:
+        raw, _ = reopened.oxigraph_dataset()  # type: ignore[attr-defined]
+        assert len(raw) == 0
+
+
 def test_add_quads_drop_graph_and_count(store: Store) -> None:
     graph = store.graphs_of.curation
     store.add_quads([(s, p, o, graph) for s, p, o in triples("c1", "c2")])

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from ssekg.namespaces import PREFIXES
 from ssekg.server.sparql_formats import choose
 from ssekg.server.sparql_text import syntax_problem
-from ssekg.store.embedded import STAGING, dataset_clause
+from ssekg.store.embedded import dataset_clause, hidden_graphs
 
 Job = dict[str, Any]
 Reply = dict[str, Any]
@@ -76,8 +76,9 @@ def dataset(store: ox.Store, job: Job) -> tuple[list[Any], list[Any]]:
     unless the job may see them."""
     private = job["private_graph"]
     names = []
+    hidden = hidden_graphs(store)
     for node in store.named_graphs():
-        if not isinstance(node, ox.NamedNode) or node.value.startswith(STAGING):
+        if not isinstance(node, ox.NamedNode) or node.value in hidden:
             continue
         if job["include_private"] or not (
             node.value == private or node.value.startswith(private + "/")
