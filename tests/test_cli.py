@@ -231,3 +231,14 @@ def test_demo_serves_the_example_data() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_export_writes_public_data_only(store: str, cli_fixtures: Path, tmp_path: Path) -> None:
+    assert invoke("load", str(cli_fixtures / "valid.ttl"), "--store", store).exit_code == 0
+    for fmt in ("csv", "geojson", "nquads"):
+        out = tmp_path / f"export.{fmt}"
+        result = invoke("export", fmt, "-o", str(out), "--store", store)
+        assert result.exit_code == 0, result.output
+        text = out.read_text(encoding="utf-8")
+        assert "Zadruga Zlatna Ruka" in text, fmt
+        assert "Milica Primer" not in text and "milica.primer" not in text, fmt

@@ -25,6 +25,7 @@ from ssekg.server.app import create_app
 from ssekg.setup import initialise
 from ssekg.store import open_store
 from ssekg.store.base import Store
+from tests.sparql_live import live_server
 from tests.virtuoso import Virtuoso
 
 VALID = Path(__file__).parent / "fixtures" / "cli" / "valid.ttl"
@@ -242,3 +243,19 @@ def test_the_dump_has_the_public_graphs_only(client: TestClient, store: Store) -
     assert store.graphs_of.source("t") in graphs and store.graphs_of.reference in graphs
     assert not any(store.graphs_of.is_private(g) for g in graphs)
     assert PERSON not in gzip.decompress(answer.content).decode()
+
+
+def test_ssekg_serve_runs_on_the_remote_store(
+    store: Store, virtuoso: Virtuoso, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSEKG_BASE_IRI", store.graphs_of.base)
+    with live_server(virtuoso.url, token=None) as live:
+        answer = json.loads(live.query(NAMES))
+        assert "Zadruga Daljina" in {row["name"]["value"] for row in answer["results"]["bindings"]}
+        status, _, body = live.request(
+            "POST",
+            "/sparql",
+            b"CLEAR ALL",
+            {"Content-Type": "application/sparql-update"},
+        )
+        assert status == 403 and b"read-only" in body
