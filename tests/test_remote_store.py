@@ -4,8 +4,10 @@ quirks (the behaviour shared with the embedded store is tested in test_store.py)
 
 from __future__ import annotations
 
+import http.server
 import io
 import json
+import threading
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -125,6 +127,81 @@ def test_bound_variables_become_constants_where_terms_may_stand() -> None:
         "BIND(1 AS ?x) { SELECT ?x WHERE { \"v\" ?p ?o } } VALUES ?x { 1 } ?xx ?p '?x' } "
         "ORDER BY ?x"
     )
+
+
+# -- what goes over the wire (a recording endpoint on 127.0.0.1) ------------------------------
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """Answers every query with an empty result and keeps what it was sent."""
+
+    seen: list[dict[str, object]] = []
+
+    def _answer(self, query: dict[str, list[str]], content_type: str) -> None:
+        self.seen.append({"method": self.command, "params": query, "type": content_type})
+        text = (query.get("query") or [""])[0]
+        body = (
+            b'{"head": {}, "boolean": true}'
+            if text.lstrip().upper().startswith("ASK")
+            else b'{"head": {"vars": ["n"]}, "results": {"bindings": []}}'
+        )
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: N802  (the name http.server calls)
+        self._answer(urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query), "")
+
+    def do_POST(self) -> None:  # noqa: N802
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode("utf-8")
+        content_type = self.headers.get("Content-Type", "")
+        params = urllib.parse.parse_qs(body) if "form-urlencoded" in content_type else {}
+        self._answer(params, content_type)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def recorder() -> Iterator[tuple[str, list[dict[str, object]]]]:
+    seen: list[dict[str, object]] = []
+    handler = type("Handler", (_Recorder,), {"seen": seen})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(("engine", "sent"), [("virtuoso", "2500"), ("fuseki", "2.5")])
+def test_each_engine_gets_the_timeout_in_its_own_unit(
+    recorder: tuple[str, list[dict[str, object]]], engine: str, sent: str
+) -> None:
+    url, seen = recorder
+    with RemoteStore(url, "https://w3id.org/ssekg/id/", engine=engine) as store:
+        store.query("SELECT ?marker WHERE { ?marker ?p ?o }", timeout=2.5)
+    mine = [r for r in seen if "?marker" in str(r["params"].get("query"))]  # type: ignore[attr-defined]
+    assert mine and mine[-1]["params"]["timeout"] == [sent]  # type: ignore[index]
+
+
+def test_queries_go_by_get_or_form_post_never_as_a_direct_post(
+    recorder: tuple[str, list[dict[str, object]]],
+) -> None:
+    url, seen = recorder
+    with RemoteStore(url, "https://w3id.org/ssekg/id/", engine="virtuoso") as store:
+        store.query("SELECT ?marker WHERE { ?marker ?p ?o }")
+        long = " ".join(f"<{EX}{i}>" for i in range(300))
+        store.query(f"SELECT ?marker WHERE {{ VALUES ?marker {{ {long} }} }}")
+    mine = [r for r in seen if "?marker" in str(r["params"].get("query"))]  # type: ignore[attr-defined]
+    assert [r["method"] for r in mine] == ["GET", "POST"]
+    assert "application/x-www-form-urlencoded" in str(mine[1]["type"])
+    assert not any("sparql-query" in str(r["type"]) for r in seen)
 
 
 # -- on Virtuoso ------------------------------------------------------------------------------
