@@ -22,6 +22,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -189,6 +190,17 @@ def _issue_entry(record: SourceRecord, issue: ValidationIssue) -> QuarantineEntr
     )
 
 
+@lru_cache(maxsize=1 << 16)
+def _iri_error(iri: str) -> str | None:
+    """Why Oxigraph refuses an IRI, or None (predicates and concepts repeat in every record,
+    so each is checked once)."""
+    try:
+        ox.NamedNode(iri)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
 def _invalid_iris(graph: Graph) -> list[Problem]:
     """IRIs of a record that a store would refuse (RFC 3987), as Violations: one bad value
     sets its record aside instead of failing the whole load at the commit."""
@@ -198,9 +210,8 @@ def _invalid_iris(graph: Graph) -> list[Problem]:
         for term in triple:
             if isinstance(term, URIRef) and str(term) not in seen:
                 seen.add(str(term))
-                try:
-                    ox.NamedNode(str(term))
-                except ValueError as error:
+                error = _iri_error(str(term))
+                if error is not None:
                     problems.append(
                         Problem(
                             "Violation",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
@@ -13,17 +15,23 @@ OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 OxGraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
 
+@lru_cache(maxsize=1 << 17)
+def _named(iri: str) -> ox.NamedNode:
+    # the same predicates, classes, concepts and places come back in every record
+    return ox.NamedNode(iri)
+
+
 def to_ox(term: Node) -> OxTerm:
     """An rdflib term as a pyoxigraph term (raises ValueError for an invalid IRI)."""
     if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
+        return _named(str(term))
     if isinstance(term, BNode):
         return ox.BlankNode(str(term))
     if isinstance(term, Literal):
         if term.language:
             return ox.Literal(str(term), language=term.language)
         if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+            return ox.Literal(str(term), datatype=_named(str(term.datatype)))
         return ox.Literal(str(term))
     raise ValueError(f"cannot store the term {term!r}: only IRIs, blank nodes and literals")
 
@@ -46,7 +54,7 @@ def from_ox(term: object) -> Node:
 
 def graph_name(graph: str | None) -> OxGraphName:
     """A graph IRI as a pyoxigraph graph name; None is the store's default graph."""
-    return ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+    return ox.DefaultGraph() if graph is None else _named(graph)
 
 
 def to_ox_quad(s: Node, p: Node, o: Node, graph: str | None) -> ox.Quad:
