@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Iterator
 from datetime import date
 from itertools import combinations
@@ -27,7 +28,7 @@ from ssekg.analysis.matching import (
 )
 from ssekg.cli import app as cli_app
 from ssekg.errors import InputError
-from ssekg.namespaces import ORG, SSEKG
+from ssekg.namespaces import DEFAULT_BASE, ORG, SSEKG
 from ssekg.namespaces import concept as concept_iri
 from ssekg.reference import reference_graph
 from ssekg.setup import EXAMPLES, load_examples
@@ -42,6 +43,7 @@ ACTORS = sorted(str(a) for a in DATA.subjects(RDF.type, SSEKG.Actor))
 ON = date(2026, 6, 1)
 LATER = date(2027, 6, 1)
 LANGS = ("sr-Latn", "sr-Cyrl", "en")
+NEWCOMER = URIRef("https://w3id.org/ssekg/id/actor/test/bela-palanka")
 
 
 # -- the example data, read directly -----------------------------------------------------------
@@ -179,10 +181,44 @@ def label(node: str, lang: str) -> str:
 # -- stores ------------------------------------------------------------------------------------
 
 
+def new_store(request: pytest.FixtureRequest, kind: str) -> Store:
+    """An empty store of the kind; on the session's Virtuoso, under a base IRI of its own."""
+    if kind == "virtuoso":
+        server = request.getfixturevalue("virtuoso")
+        return open_store(server.url, base=server.new_base())
+    return open_store("memory", create=True)
+
+
+@pytest.fixture(scope="module", params=["memory", "virtuoso"])
+def kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
-def store() -> Iterator[Store]:
-    target = open_store("memory", create=True)
+def store(request: pytest.FixtureRequest, kind: str) -> Iterator[Store]:
+    target = new_store(request, kind)
     load_examples(target)
+    yield target
+    target.close()
+
+
+@pytest.fixture(scope="module")
+def with_newcomer(request: pytest.FixtureRequest, kind: str) -> Iterator[Store]:
+    """The examples and one more actor, in the district of an offering actor but not in its
+    municipality (the examples have no such pair)."""
+    target = new_store(request, kind)
+    load_examples(target)
+    need = URIRef(str(NEWCOMER) + "/need/PUBLIC-SUBSIDY")
+    facts = [
+        (NEWCOMER, RDF.type, SSEKG.Actor),
+        (NEWCOMER, SSEKG.name, Literal("Udruženje Bela reka", lang="sr-Latn")),
+        (NEWCOMER, SSEKG.transliteratedName, Literal("Удружење Бела река", lang="sr-Cyrl")),
+        (NEWCOMER, SSEKG.municipality, URIRef("https://w3id.org/ssekg/place/bela-palanka")),
+        (NEWCOMER, SSEKG.needs, need),
+        (need, RDF.type, SSEKG.ResourceNeed),
+        (need, SSEKG.resourceType, URIRef(concept_iri("resource-type", "PUBLIC-SUBSIDY"))),
+    ]
+    target.add_quads([(s, p, o, target.graphs_of.source("extra")) for s, p, o in facts])
     yield target
     target.close()
 
@@ -246,7 +282,9 @@ def test_offers_and_needs_that_ended_are_left_out(store: Store) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_each_reason_says_who_offers_what_to_whom_and_where(store: Store, lang: str) -> None:
+def test_each_reason_says_who_offers_what_to_whom_and_where(
+    store: Store, with_newcomer: Store, lang: str
+) -> None:
     found = match_needs(store, on=ON, lang=lang)
     words = {"sr-Latn": " nudi ", "sr-Cyrl": " нуди ", "en": " offers "}[lang]
     where = {"sr-Latn": "isti okrug (", "sr-Cyrl": "исти округ (", "en": "same district ("}[lang]
@@ -260,22 +298,7 @@ def test_each_reason_says_who_offers_what_to_whom_and_where(store: Store, lang: 
     assert local.place is not None
     assert label(unit(local.need_actor, "lsg") or "", lang) == local.place.label
     # the examples have no two actors in one district but different municipalities: add one
-    target = open_store("memory", create=True)
-    load_examples(target)
-    newcomer = URIRef("https://w3id.org/ssekg/id/actor/test/bela-palanka")
-    need = URIRef(str(newcomer) + "/need/PUBLIC-SUBSIDY")
-    facts = [
-        (newcomer, RDF.type, SSEKG.Actor),
-        (newcomer, SSEKG.name, Literal("Udruženje Bela reka", lang="sr-Latn")),
-        (newcomer, SSEKG.transliteratedName, Literal("Удружење Бела река", lang="sr-Cyrl")),
-        (newcomer, SSEKG.municipality, URIRef("https://w3id.org/ssekg/place/bela-palanka")),
-        (newcomer, SSEKG.needs, need),
-        (need, RDF.type, SSEKG.ResourceNeed),
-        (need, SSEKG.resourceType, URIRef(concept_iri("resource-type", "PUBLIC-SUBSIDY"))),
-    ]
-    target.add_quads([(s, p, o, target.graphs_of.source("extra")) for s, p, o in facts])
-    near = match_needs(target, actor=str(newcomer), on=ON, lang=lang)
-    target.close()
+    near = match_needs(with_newcomer, actor=str(NEWCOMER), on=ON, lang=lang)
     assert near[0].offer_actor == "https://w3id.org/ssekg/id/actor/mb/06354017"  # Pirot
     assert near[0].distance == "district"
     district = label("https://w3id.org/ssekg/place/RS-22", lang)
@@ -341,8 +364,8 @@ def test_alliance_reasons_name_the_actors_and_what_they_share(store: Store, lang
                 assert concept.label in c.reason
 
 
-def test_merged_records_are_one_actor(tmp_path: object) -> None:
-    target = open_store("memory", create=True)
+def test_merged_records_are_one_actor(request: pytest.FixtureRequest, kind: str) -> None:
+    target = new_store(request, kind)
     load_examples(target)
     # two records that share a concept need and offer, joined as one actor
     matches = match_needs(target, on=ON)
@@ -369,13 +392,26 @@ def private_texts() -> set[str]:
     return {str(o) for o in PRIVATE.objects() if isinstance(o, Literal) and len(str(o)) > 3}
 
 
+@pytest.fixture
+def cli_store(
+    request: pytest.FixtureRequest, kind: str, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """The examples as ``--store`` names them: a store directory beside the embedded store,
+    or the endpoint of the module's Virtuoso store (whose base IRI the command then takes)."""
+    if kind == "virtuoso":
+        monkeypatch.setenv("SSEKG_BASE_IRI", store.graphs_of.base)
+        return str(request.getfixturevalue("virtuoso").url)
+    return str(request.getfixturevalue("store_dir"))
+
+
 @pytest.mark.parametrize("command", ["match", "alliances"])
-def test_cli_json_is_the_library_answer_without_personal_data(store_dir: str, command: str) -> None:
-    result = runner.invoke(cli_app, [command, "--store", store_dir, "--format", "json",
+def test_cli_json_is_the_library_answer_without_personal_data(cli_store: str, command: str) -> None:
+    result = runner.invoke(cli_app, [command, "--store", cli_store, "--format", "json",
                                      "--limit", "0", "--lang", "en"])  # fmt: skip
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    with open_store(store_dir) as target:
+    base = os.environ.get("SSEKG_BASE_IRI", DEFAULT_BASE)
+    with open_store(cli_store, base=base) as target:
         if command == "match":
             library = match_needs(target, lang="en")
             assert [r["reason"] for r in rows] == [m.reason for m in library]
