@@ -17,9 +17,12 @@ The test suite checks both engines give the same results on the same data.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -420,36 +423,47 @@ def run_checks(
     graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = (
         None if default_graph is None else list(default_graph)
     )
-    for done, check in enumerate(compiled.checks):
-        if progress is not None:
-            progress(done, len(compiled.checks))
+    def evaluate(check: Check) -> list[tuple[Any, Any, Any]]:
+        # Oxigraph lets go of the GIL while it evaluates, so checks run side by side
         solutions = store.query(check.query, default_graph=graphs)
         assert isinstance(solutions, ox.QuerySolutions)
-        has_value = "value" in _names(solutions)
-        for solution in solutions:
-            focus = solution["this"]
-            if focus is None:
-                continue
-            result = BNode()
-            results.add((report, SH.result, result))
-            results.add((result, RDF.type, SH.ValidationResult))
-            results.add((result, SH.focusNode, from_ox(focus)))
-            results.add((result, SH.resultSeverity, check.severity))
-            results.add((result, SH.sourceShape, check.shape))
-            results.add((result, SH.sourceConstraintComponent, check.component))
-            value = solution["value"] if has_value else None
-            if value is not None:
-                results.add((result, SH.value, from_ox(value)))
-            path: Node | None = check.path
-            if check.constraint is not None:
-                results.add((result, SH.sourceConstraint, check.constraint))
-                found = solution["path"]
-                path = from_ox(found) if found is not None else None
-            if path is not None:
-                results.add((result, SH.resultPath, path))
-                if isinstance(path, BNode):
-                    for triple in _describe(compiled.shapes, path):
-                        results.add(triple)
+        names = _names(solutions)
+        has_value, has_path = "value" in names, "path" in names
+        return [
+            (
+                solution["this"],
+                solution["value"] if has_value else None,
+                solution["path"] if has_path else None,
+            )
+            for solution in solutions
+            if solution["this"] is not None
+        ]
+
+    workers = max(1, min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        answers = pool.map(evaluate, compiled.checks)
+        for done, (check, rows) in enumerate(zip(compiled.checks, answers, strict=True)):
+            if progress is not None:
+                progress(done, len(compiled.checks))
+            for focus, value, found in rows:
+                result = BNode()
+                results.add((report, SH.result, result))
+                results.add((result, RDF.type, SH.ValidationResult))
+                results.add((result, SH.focusNode, from_ox(focus)))
+                results.add((result, SH.resultSeverity, check.severity))
+                results.add((result, SH.sourceShape, check.shape))
+                results.add((result, SH.sourceConstraintComponent, check.component))
+                if value is not None:
+                    results.add((result, SH.value, from_ox(value)))
+                path: Node | None = check.path
+                if check.constraint is not None:
+                    results.add((result, SH.sourceConstraint, check.constraint))
+                    path = from_ox(found) if found is not None else None
+                if path is not None:
+                    results.add((result, SH.resultPath, path))
+                    if isinstance(path, BNode):
+                        for triple in _describe(compiled.shapes, path):
+                            results.add(triple)
     return results
 
 
