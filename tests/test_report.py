@@ -99,9 +99,13 @@ class Page(HTMLParser):
         return list(zip(self.row_attrs[table][1:], self.tables[table][1:], strict=True))
 
 
-@pytest.fixture(scope="module")
-def store() -> Iterator[Store]:
-    target = open_store("memory", create=True)
+@pytest.fixture(scope="module", params=["memory", "virtuoso"])
+def store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    if request.param == "virtuoso":
+        server = request.getfixturevalue("virtuoso")
+        target = open_store(server.url, base=server.new_base())
+    else:
+        target = open_store("memory", create=True)
     load_examples(target)
     yield target
     target.close()

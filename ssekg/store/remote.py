@@ -772,6 +772,23 @@ class RemoteStore:
 
     # -- dump and restore -------------------------------------------------------------------
 
+    def oxigraph_dataset(
+        self, include_private: bool = False
+    ) -> tuple[ox.Store, list[ox.NamedNode | ox.DefaultGraph]]:
+        """A copy in memory of the graphs a query sees by default, and their names, for code
+        that runs many queries of its own on the same data (validation). It is read as
+        :meth:`dump` reads, in pages, so the server's row limit cuts nothing (one CONSTRUCT
+        of the union would stop at Virtuoso's ResultSetMaxRows); later changes on the server
+        do not reach the copy."""
+        copy = ox.Store()
+        with tempfile.TemporaryFile() as spool:
+            self.dump(spool, include_private=include_private)
+            spool.seek(0)
+            copy.bulk_load(spool, ox.RdfFormat.N_QUADS)
+        graphs: list[ox.NamedNode | ox.DefaultGraph] = [ox.DefaultGraph()]
+        graphs += [ox.NamedNode(g) for g in self._visible(include_private)]
+        return copy, graphs
+
     def dump(self, out: BinaryIO, *, include_private: bool = False) -> None:
         """Each graph is read in pages of the server's row limit (Virtuoso cuts larger
         answers, CONSTRUCT and Graph Store reads included, without saying so); a graph whose
