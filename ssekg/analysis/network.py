@@ -41,17 +41,19 @@ from __future__ import annotations
 import csv
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TextIO
 
 import networkx as nx
+from rdflib import Literal
 from rdflib.term import Node
 
 from ssekg.errors import InputError
 from ssekg.exports.records import in_language, language
-from ssekg.namespaces import SCHEME_BASE, SSEKG
+from ssekg.namespaces import SCHEME_BASE
 from ssekg.store.base import Store
 from ssekg.text import to_cyrillic
 
@@ -68,12 +70,24 @@ BETWEENNESS_SAMPLES = 100
 
 # -- the queries -------------------------------------------------------------------------------
 
+#: One row per actor, its facts packed into one string (converting a term costs more than
+#: the query, and an actor has a dozen of them): space-separated, each a letter and its
+#: value, ``n``/``t`` + language + ``=`` + the name or transliterated name with ``%`` and
+#: spaces escaped (``%25``, ``%20``), ``a`` + an actor-type IRI, ``m`` + a seat IRI (IRIs
+#: hold no spaces).
 ACTORS = """
-SELECT ?actor ?p ?o WHERE {
+SELECT ?actor (GROUP_CONCAT(?fact; separator=" ") AS ?facts) WHERE {
   ?actor a ssekg:Actor .
-  VALUES ?p { ssekg:name ssekg:transliteratedName ssekg:actorType ssekg:municipality }
-  ?actor ?p ?o .
+  OPTIONAL {
+    { { ?actor ssekg:name ?o BIND("n" AS ?kind) }
+      UNION { ?actor ssekg:transliteratedName ?o BIND("t" AS ?kind) }
+      BIND(CONCAT(?kind, LANG(?o), "=", REPLACE(REPLACE(STR(?o), "%", "%25"), " ", "%20"))
+           AS ?fact) }
+    UNION { ?actor ssekg:actorType ?o BIND(CONCAT("a", STR(?o)) AS ?fact) }
+    UNION { ?actor ssekg:municipality ?o BIND(CONCAT("m", STR(?o)) AS ?fact) }
+  }
 }
+GROUP BY ?actor
 """
 ACTOR_TYPES = f"""
 SELECT ?type ?label WHERE {{
@@ -92,29 +106,39 @@ SELECT ?seat ?region ?code ?label WHERE {
 """
 #: Other IRIs a relation ties that are not actors: their names, if anyone gives them.
 NAMES = """
-SELECT ?thing ?name WHERE { ?thing ssekg:name|ssekg:transliteratedName ?name }
+SELECT ?thing ?name WHERE {
+  ?thing ssekg:name|ssekg:transliteratedName ?name
+  FILTER NOT EXISTS { ?thing a ssekg:Actor }
+}
 """
+# The relations: the two IRIs they tie and one string of what else is known, space-separated
+# (``via`` and then the kind's fields, empty when unknown); a shortcut has no string.
 COOPERATIONS = """
-SELECT ?via ?a ?b ?start ?end WHERE {
+SELECT ?a ?b ?info WHERE {
   ?via ssekg:partner ?a, ?b .
   FILTER(STR(?a) < STR(?b))
   OPTIONAL { ?via ssekg:startDate ?start }
   OPTIONAL { ?via ssekg:endDate ?end }
+  BIND(CONCAT(STR(?via), " ", COALESCE(STR(?start), ""), " ", COALESCE(STR(?end), ""))
+       AS ?info)
 }
 """
 MEMBERSHIPS = """
-SELECT ?via ?a ?b ?start ?end ?role WHERE {
+SELECT ?a ?b ?info WHERE {
   { ?via org:member ?a ; org:organization ?b .
     OPTIONAL { ?via ssekg:startDate ?start }
     OPTIONAL { ?via ssekg:endDate ?end }
-    OPTIONAL { ?via ssekg:membershipRole ?role } }
+    OPTIONAL { ?via ssekg:membershipRole ?role }
+    BIND(CONCAT(STR(?via), " ", COALESCE(STR(?start), ""), " ", COALESCE(STR(?end), ""),
+                " ", COALESCE(STR(?role), "")) AS ?info) }
   UNION { ?a org:memberOf ?b }
 }
 """
 FUNDINGS = """
-SELECT ?via ?a ?b ?year WHERE {
+SELECT ?a ?b ?info WHERE {
   ?via ssekg:funder ?a ; ssekg:recipient ?b .
   OPTIONAL { ?via ssekg:year ?year }
+  BIND(CONCAT(STR(?via), " ", COALESCE(STR(?year), "")) AS ?info)
 }
 """
 _RELATIONS = {"cooperation": COOPERATIONS, "membership": MEMBERSHIPS, "funding": FUNDINGS}
@@ -288,23 +312,55 @@ def network_format(path: Path | str) -> str:
 # -- building the graph ------------------------------------------------------------------------
 
 
-def _text(lang: str, names: list[Node], registered: list[Node]) -> str | None:
+@dataclass
+class _Facts:
+    """What :data:`ACTORS` gives of one actor record."""
+
+    #: (language, text) of its names, and of its transliterated names.
+    names: list[tuple[str, str]] = field(default_factory=list)
+    transliterated: list[tuple[str, str]] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+    seats: list[str] = field(default_factory=list)
+
+
+@cache
+def _tag(raw: str) -> str:
+    """A language tag in its usual case ("sr-Latn"), as :func:`language` gives it."""
+    return language(Literal("", lang=raw)) or raw if raw else ""
+
+
+def _unpack(packed: str) -> _Facts:
+    facts = _Facts()
+    for fact in packed.split(" ") if packed else ():
+        kind, value = fact[0], fact[1:]
+        if kind in "nt":
+            raw, _, text = value.partition("=")
+            pair = (_tag(raw), text.replace("%20", " ").replace("%25", "%"))
+            (facts.names if kind == "n" else facts.transliterated).append(pair)
+        elif kind == "a":
+            facts.types.append(value)
+        elif kind == "m":
+            facts.seats.append(value)
+    return facts
+
+
+def _text(lang: str, facts: _Facts) -> str | None:
     """An actor's name in the script of ``lang`` (Latin for English)."""
     script = "sr-Cyrl" if lang == "sr-Cyrl" else "sr-Latn"
-    for name in names:
-        if language(name) == script:
-            return str(name)
-    return in_language(registered or names, script)
+    for tag, text in facts.names + facts.transliterated:
+        if tag == script:
+            return text
+    registered = facts.names or facts.transliterated
+    literals = [Literal(text, lang=tag or None) for tag, text in registered]
+    return in_language(literals, script)
 
 
-def _date(term: Node | None) -> str | None:
-    return str(term)[:10] if term is not None else None
+def _date(text: str) -> str | None:
+    return text[:10] or None
 
 
-def _year(term: Node | None) -> int | None:
-    if term is None:
-        return None
-    text = str(term).lstrip("-")[:4]
+def _year(text: str) -> int | None:
+    text = text.lstrip("-")[:4]
     return int(text) if text.isdigit() else None
 
 
@@ -325,6 +381,30 @@ class _Edge:
     periods: set[str] = field(default_factory=set)
     roles: set[str] = field(default_factory=set)
 
+    def add(self, kind: str, info: str) -> None:
+        """One relation of ``kind``, its ``info`` as the relation queries give it."""
+        self.kinds.add(kind)
+        if not info:
+            self.shortcuts += 1
+            return
+        via, *fields = info.split(" ")
+        self.via.add(via)
+        if kind == "funding":
+            year = _year(fields[0])
+            if year is not None:
+                self.years.add(year)
+            if fields[0]:
+                self.periods.add(fields[0][:4])
+            return
+        start, end = _date(fields[0]), _date(fields[1])
+        year = _year(fields[0])
+        if year is not None:
+            self.years.add(year)
+        if start or end:
+            self.periods.add(f"{start or '..'}/{end or '..'}")
+        if kind == "membership" and fields[2]:
+            self.roles.add(fields[2].rsplit("/", 1)[-1])
+
 
 def build_network(store: Store, *, lang: str = "sr-Latn") -> nx.Graph:
     """The graph of cooperation, membership and funding among the actors of ``store``'s
@@ -344,9 +424,10 @@ def build_network(store: Store, *, lang: str = "sr-Latn") -> nx.Graph:
     def node_of(term: Node | str) -> str:
         return canonical.get(str(term), str(term))
 
-    facts: dict[str, dict[str, list[Node]]] = defaultdict(lambda: defaultdict(list))
+    facts: dict[str, _Facts] = {}
     for row in store.query(ACTORS).rows:
-        facts[str(row["actor"])][str(row["p"])].append(row["o"])
+        packed = row.get("facts")
+        facts[str(row["actor"])] = _unpack(str(packed) if packed is not None else "")
     type_labels: dict[str, dict[str, str]] = defaultdict(dict)
     for row in store.query(ACTOR_TYPES).rows:
         tag = language(row["label"])
@@ -364,26 +445,9 @@ def build_network(store: Store, *, lang: str = "sr-Latn") -> nx.Graph:
     for kind, sparql in _RELATIONS.items():
         for row in store.query(sparql).rows:
             a, b = node_of(row["a"]), node_of(row["b"])
-            if a == b:
-                continue
-            edge = edges[(a, b) if a < b else (b, a)]
-            edge.kinds.add(kind)
-            via = row.get("via")
-            if via is None:
-                edge.shortcuts += 1
-                continue
-            edge.via.add(str(via))
-            year = _year(row.get("year")) or _year(row.get("start"))
-            if year is not None:
-                edge.years.add(year)
-            start, end = _date(row.get("start")), _date(row.get("end"))
-            if kind == "funding" and row.get("year") is not None:
-                edge.periods.add(str(row["year"])[:4])
-            elif start or end:
-                edge.periods.add(f"{start or '..'}/{end or '..'}")
-            role = row.get("role")
-            if role is not None:
-                edge.roles.add(str(role).rsplit("/", 1)[-1])
+            if a != b:
+                info = row.get("info")
+                edges[(a, b) if a < b else (b, a)].add(kind, str(info) if info else "")
 
     # Nodes: every actor's cluster, and whatever else a relation ties.
     clusters: dict[str, list[str]] = defaultdict(list)
@@ -393,14 +457,15 @@ def build_network(store: Store, *, lang: str = "sr-Latn") -> nx.Graph:
         clusters.setdefault(a, [])
         clusters.setdefault(b, [])
     others = [n for n, records in clusters.items() if not records]
-    other_names: dict[str, list[Node]] = defaultdict(list)
+    other_names: dict[str, _Facts] = defaultdict(_Facts)
     if others:
         wanted = set(others)
         for row in store.query(NAMES).rows:
             if str(row["thing"]) in wanted:
-                other_names[str(row["thing"])].append(row["name"])
+                name = row["name"]
+                other_names[str(row["thing"])].names.append((language(name) or "", str(name)))
 
-    graph = nx.Graph()
+    nodes: list[tuple[str, dict[str, object]]] = []
     for node in sorted(clusters):
         records = sorted(clusters[node], key=lambda r: (r != node, r))
         label = None
@@ -408,33 +473,36 @@ def build_network(store: Store, *, lang: str = "sr-Latn") -> nx.Graph:
         seat_regions: set[str] = set()
         for record in records:
             f = facts[record]
-            label = label or _text(
-                lang,
-                f.get(str(SSEKG.name), []) + f.get(str(SSEKG.transliteratedName), []),
-                f.get(str(SSEKG.name), []),
-            )
-            types.update(str(t) for t in f.get(str(SSEKG.actorType), []))
-            seat_regions.update(
-                str(s) for s in f.get(str(SSEKG.municipality), []) if str(s) in regions
-            )
+            label = label or _text(lang, f)
+            types.update(f.types)
+            seat_regions.update(s for s in f.seats if s in regions)
         if not records:
-            label = _text(lang, other_names.get(node, []), [])
+            label = _text(lang, other_names[node]) if node in other_names else None
         ordered_types = sorted(types)
         region_codes = sorted({regions[s][0] for s in seat_regions})
         region_labels = {regions[s][0]: regions[s][1] for s in seat_regions}
-        graph.add_node(
-            node,
-            label=label or node,
-            actor_type="; ".join(
+        nodes.append((node, {
+            "label": label or node,
+            "actor_type": "; ".join(
                 _label_in(type_labels.get(t, {}), lang) or t.rsplit("/", 1)[-1]
                 for t in ordered_types
             ),
-            actor_type_code=" ".join(t.rsplit("/", 1)[-1] for t in ordered_types),
-            region="; ".join(_label_in(region_labels[c], lang) or c for c in region_codes),
-            region_code=" ".join(region_codes),
-            records=len(records),
-            same_as=" ".join(r for r in records if r != node),
-        )
+            "actor_type_code": " ".join(t.rsplit("/", 1)[-1] for t in ordered_types),
+            "region": "; ".join(_label_in(region_labels[c], lang) or c for c in region_codes),
+            "region_code": " ".join(region_codes),
+            "records": len(records),
+            "same_as": " ".join(r for r in records if r != node),
+        }))  # fmt: skip
+    graph = nx.Graph()
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from(_edge_rows(edges))
+    graph.graph["lang"] = lang
+    return graph
+
+
+def _edge_rows(
+    edges: dict[tuple[str, str], _Edge],
+) -> Iterator[tuple[str, str, dict[str, object]]]:
     for (a, b), edge in sorted(edges.items()):
         kinds = [k for k in KINDS if k in edge.kinds]
         attrs: dict[str, object] = {
@@ -447,9 +515,7 @@ def build_network(store: Store, *, lang: str = "sr-Latn") -> nx.Graph:
         }
         if edge.years:
             attrs["year"] = min(edge.years)
-        graph.add_edge(a, b, **attrs)
-    graph.graph["lang"] = lang
-    return graph
+        yield a, b, attrs
 
 
 # -- the measures ------------------------------------------------------------------------------
