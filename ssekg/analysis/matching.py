@@ -835,6 +835,155 @@ def _pair_keys(
     return [(steps, _SCORE_STEPS + 1), (a, n), (b, n)]
 
 
+#: Networks with more current members than this are checked by membership, not by listing
+#: every pair of their members.
+_LISTED_NETWORK = 2_000
+_BLOCK_CELLS = 2_000_000
+
+
+def _excluded_pairs(
+    store: Store, canonical: dict[str, str], index: dict[str, int], today: Literal
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The pairs never proposed, as sorted keys ``low * n + high`` of actor indices: two
+    current members of one network, a network and its current member, two records a pending
+    identity link joins; and, for the largest networks, a membership matrix (actor × network)
+    to check pairs against. A membership counts until its end date; ``org:memberOf`` alone
+    counts unless a Membership of the same pair has ended (as in the named query
+    alliance-candidates)."""
+    n = len(index)
+    stated: set[tuple[str, str]] = set()
+    ended: set[tuple[str, str]] = set()
+    for row in store.query(MEMBERSHIPS).rows:
+        pair = (str(row["member"]), str(row["network"]))
+        stated.add(pair)
+        end = row.get("end")
+        if isinstance(end, Literal) and str(end) < str(today):
+            ended.add(pair)
+    networks: dict[str, set[int]] = defaultdict(set)
+    direct: set[tuple[int, int]] = set()
+    for member, network in stated - ended:
+        who, net = canonical.get(member, member), canonical.get(network, network)
+        if who in index:
+            networks[net].add(index[who])
+            if net in index and net != who:
+                direct.add((index[who], index[net]))
+    for row in store.query(PENDING).rows:
+        x = canonical.get(str(row["a"]), str(row["a"]))
+        y = canonical.get(str(row["b"]), str(row["b"]))
+        if x in index and y in index and x != y:
+            direct.add((index[x], index[y]))
+    keys = [np.array([min(x, y) * n + max(x, y) for x, y in direct], dtype=np.int64)]
+    big = []
+    for net in sorted(networks):
+        group = np.array(sorted(networks[net]), dtype=np.int64)
+        if len(group) > _LISTED_NETWORK:
+            big.append(group)
+        elif len(group) > 1:
+            low, high = np.triu_indices(len(group), k=1)
+            keys.append(group[low] * n + group[high])
+    big_matrix = None
+    if big:
+        big_matrix = np.zeros((n, len(big)), dtype=bool)
+        for j, group in enumerate(big):
+            big_matrix[group, j] = True
+    return np.unique(np.concatenate(keys)), big_matrix
+
+
+def _together(
+    a: np.ndarray, b: np.ndarray, n: int, excluded: np.ndarray, big: np.ndarray | None
+) -> np.ndarray:
+    """Which of the pairs (a[i], b[i]) are never proposed (see :func:`_excluded_pairs`)."""
+    if not len(a):
+        return np.zeros(0, dtype=bool)
+    keys = np.minimum(a, b) * n + np.maximum(a, b)
+    if len(excluded):
+        at = np.minimum(np.searchsorted(excluded, keys), len(excluded) - 1)
+        found = excluded[at] == keys
+    else:
+        found = np.zeros(len(a), dtype=bool)
+    if big is not None:
+        found |= (big[a] & big[b]).any(axis=1)
+    return found
+
+
+def _profile_pairs(
+    profiles: Sequence[tuple[frozenset[str], ...]], only: int | None
+) -> Iterable[tuple[float, int, int]]:
+    """The pairs of profiles (each the concepts of every kind, in the order of
+    :data:`_ALLIANCE_PROPERTIES`) that share a concept, with the concept part of their
+    score, best first: (score, p, q) with p <= q, or p = ``only`` when given. The score is
+    computed with the same arithmetic as for every pair of actors, so it is the same
+    number to the last bit."""
+    s = len(profiles)
+    matrices = []
+    for d, dim in enumerate(_ALLIANCE_PROPERTIES):
+        concepts = sorted({c for prof in profiles for c in prof[d]})
+        column = {c: j for j, c in enumerate(concepts)}
+        m = np.zeros((s, len(concepts)), dtype=np.float32)
+        for i, prof in enumerate(profiles):
+            for c in prof[d]:
+                m[i, column[c]] = 1.0
+        matrices.append((dim, m, m.sum(axis=1)))
+    rows = np.arange(s, dtype=np.int64) if only is None else np.array([only], dtype=np.int64)
+    block_size = max(1, _BLOCK_CELLS // max(s, 1))
+    found_c, found_p, found_q = [], [], []
+    for start in range(0, len(rows), block_size):
+        block = rows[start : start + block_size]
+        score = np.zeros((len(block), s), dtype=np.float64)
+        shared = np.zeros((len(block), s), dtype=bool)
+        for dim, m, size in matrices:
+            if not m.shape[1]:
+                continue
+            inter = m[block] @ m.T
+            union = size[block][:, None] + size[None, :] - inter
+            with np.errstate(divide="ignore", invalid="ignore"):
+                jaccard = np.where(union > 0, inter / union, 0.0)
+            score += ALLIANCE_WEIGHTS[dim] * jaccard
+            shared |= inter > 0
+        if only is None:
+            shared &= np.arange(s)[None, :] >= block[:, None]
+        bi, bj = np.nonzero(shared)
+        found_c.append(score[bi, bj])
+        found_p.append(block[bi])
+        found_q.append(bj.astype(np.int64))
+    value = np.concatenate(found_c)
+    p, q = np.concatenate(found_p), np.concatenate(found_q)
+    order = np.lexsort((q, p, -value))
+    for i in order.tolist():
+        yield float(value[i]), int(p[i]), int(q[i])
+
+
+def _pair_blocks(
+    a_side: np.ndarray, b_side: np.ndarray, within: bool, concept_score: float,
+    places: dict[str, np.ndarray],
+) -> Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The pairs of an actor of ``a_side`` and one of ``b_side`` (of two actors of
+    ``a_side`` when ``within``), with their scores (the concept part and the place), in
+    blocks of bounded size: (a, b, score) as flat arrays."""
+    if not len(a_side) or not len(b_side):
+        return
+    step = max(1, _BLOCK_CELLS // len(b_side))
+    for start in range(0, len(a_side), step):
+        rows = a_side[start : start + step]
+        place_term = np.zeros((len(rows), len(b_side)), dtype=np.float64)
+        for lv in ("region", "district", "lsg"):
+            x, y = places[lv][rows], places[lv][b_side]
+            same = (x[:, None] == y[None, :]) & (x[:, None] >= 0)
+            place_term[same] = _PLACE_VALUE[lv]
+        score = concept_score + ALLIANCE_WEIGHTS["place"] * place_term
+        if within:
+            positions = np.arange(start, start + len(rows))
+            keep = np.arange(len(b_side))[None, :] > positions[:, None]
+        else:
+            keep = np.ones(score.shape, dtype=bool)
+        bi, bj = np.nonzero(keep)
+        yield rows[bi], b_side[bj], np.round(score[bi, bj], 6)
+
+
+_PLACE_VALUE = {"lsg": PLACE_SHARE["municipality"], "district": PLACE_SHARE["district"],
+                "region": PLACE_SHARE["region"]}  # fmt: skip
+
+
 def alliance_candidates(
     store: Store,
     *,
@@ -869,99 +1018,58 @@ def alliance_candidates(
     index = {a: i for i, a in enumerate(actors)}
     n = len(actors)
 
-    # actor × concept matrices, one per dimension
-    matrices: dict[str, np.ndarray] = {}
-    concepts_of: dict[str, list[str]] = {}
-    for dim, by_actor in features.items():
-        concepts = sorted({c for cs in by_actor.values() for c in cs})
-        column = {c: j for j, c in enumerate(concepts)}
-        m = np.zeros((n, len(concepts)), dtype=np.float32)
-        for who, cs in by_actor.items():
-            for c in cs:
-                m[index[who], column[c]] = 1.0
-        matrices[dim], concepts_of[dim] = m, concepts
-    sizes = {dim: m.sum(axis=1) for dim, m in matrices.items()}
+    # actors with the same concepts of every kind share a profile: the concept part of a
+    # pair's score is computed once per pair of profiles
+    profile_of: dict[tuple[frozenset[str], ...], int] = {}
+    profile = np.zeros(n, dtype=np.int64)
+    for i, who in enumerate(actors):
+        key = tuple(frozenset(features[dim].get(who, ())) for dim in _ALLIANCE_PROPERTIES)
+        profile[i] = profile_of.setdefault(key, len(profile_of))
+    profiles = list(profile_of)
+    by_rank = np.argsort(profile, kind="stable")
+    bounds = np.searchsorted(profile[by_rank], np.arange(len(profiles) + 1))
+    members = [by_rank[bounds[p] : bounds[p + 1]] for p in range(len(profiles))]
 
-    # current networks of each actor (membership matrix) and the pairs a network joins
-    # a membership counts until its end date; org:memberOf alone counts unless a Membership
-    # of the same pair has ended (as in the named query alliance-candidates)
-    stated: set[tuple[str, str]] = set()
-    ended: set[tuple[str, str]] = set()
-    for row in store.query(MEMBERSHIPS).rows:
-        pair = (str(row["member"]), str(row["network"]))
-        stated.add(pair)
-        end = row.get("end")
-        if isinstance(end, Literal) and str(end) < str(today):
-            ended.add(pair)
-    networks: dict[str, set[str]] = defaultdict(set)
-    for member, network in stated - ended:
-        networks[canonical.get(member, member)].add(canonical.get(network, network))
-    network_ids = sorted({x for ns in networks.values() for x in ns})
-    network_column = {x: j for j, x in enumerate(network_ids)}
-    member_matrix = np.zeros((n, max(len(network_ids), 1)), dtype=np.float32)
-    direct: dict[int, set[int]] = defaultdict(set)  # pairs never proposed
-    for member, ns in networks.items():
-        for network in ns:
-            if member in index:
-                member_matrix[index[member], network_column[network]] = 1.0
-                if network in index:
-                    direct[index[member]].add(index[network])
-                    direct[index[network]].add(index[member])
-    for row in store.query(PENDING).rows:
-        x = canonical.get(str(row["a"]), str(row["a"]))
-        y = canonical.get(str(row["b"]), str(row["b"]))
-        if x in index and y in index:
-            direct[index[x]].add(index[y])
-            direct[index[y]].add(index[x])
-
+    excluded, big_networks = _excluded_pairs(store, canonical, index, today)
     geo = _read_geography(store, canonical)
     places = {lv: geo.at(lv, actors) for lv in ("lsg", "district", "region")}
-    place_value = {"lsg": PLACE_SHARE["municipality"], "district": PLACE_SHARE["district"],
-                   "region": PLACE_SHARE["region"]}  # fmt: skip
 
-    rows = [index[only]] if only is not None else list(range(n))
-    block_size = max(1, 4_000_000 // max(n, 1))
     found_a: list[np.ndarray] = []
     found_b: list[np.ndarray] = []
     found_score: list[np.ndarray] = []
-    for start in range(0, len(rows), block_size):
-        block = np.array(rows[start : start + block_size], dtype=np.int64)
-        score = np.zeros((len(block), n), dtype=np.float64)
-        shared_any = np.zeros((len(block), n), dtype=bool)
-        for dim, m in matrices.items():
-            if not m.shape[1]:
-                continue
-            inter = m[block] @ m.T
-            union = sizes[dim][block][:, None] + sizes[dim][None, :] - inter
-            with np.errstate(divide="ignore", invalid="ignore"):
-                jaccard = np.where(union > 0, inter / union, 0.0)
-            score += ALLIANCE_WEIGHTS[dim] * jaccard
-            shared_any |= inter > 0
-        place_term = np.zeros((len(block), n), dtype=np.float64)
-        for lv in ("region", "district", "lsg"):
-            at = places[lv]
-            same = (at[block][:, None] == at[None, :]) & (at[block][:, None] >= 0)
-            place_term[same] = place_value[lv]
-        score += ALLIANCE_WEIGHTS["place"] * place_term
-        keep = shared_any
-        if network_ids:
-            keep &= (member_matrix[block] @ member_matrix.T) == 0
-        if only is None:
-            keep &= np.arange(n)[None, :] > block[:, None]  # each pair once
+    threshold = -1.0  # the score a pair must reach to enter the best ``limit``
+    for c, p, q in _profile_pairs(profiles, None if only is None else profile[index[only]]):
+        if limit is not None and round(c + ALLIANCE_WEIGHTS["place"], 6) < threshold:
+            break  # profile pairs come best first: no later pair can enter
+        if only is not None:
+            a_side = np.array([index[only]], dtype=np.int64)
+            b_side = members[q][members[q] != index[only]]
         else:
-            keep[:, block[0]] = False
-        for i, row_index in enumerate(block.tolist()):
-            if row_index in direct:
-                keep[i, sorted(direct[row_index])] = False
-        bi, bj = np.nonzero(keep)
-        a_block, b_block = block[bi], bj.astype(np.int64)
-        s_block = np.round(score[bi, bj], 6)
-        if limit is not None:  # keep only the block's best: the final cut takes from these
-            best = _top(_pair_keys(s_block, a_block, b_block, n), limit)
-            a_block, b_block, s_block = a_block[best], b_block[best], s_block[best]
-        found_a.append(a_block)
-        found_b.append(b_block)
-        found_score.append(s_block)
+            a_side, b_side = members[p], members[q]
+        for a_part, b_part, score in _pair_blocks(a_side, b_side, p == q and only is None,
+                                                  c, places):  # fmt: skip
+            keep = score >= threshold if limit is not None else np.ones(len(score), bool)
+            a_part, b_part, score = a_part[keep], b_part[keep], score[keep]
+            if only is None:  # each pair once, the actor first in name order first
+                a_part, b_part = np.minimum(a_part, b_part), np.maximum(a_part, b_part)
+            keep = ~_together(a_part, b_part, n, excluded, big_networks)
+            a_part, b_part, score = a_part[keep], b_part[keep], score[keep]
+            if limit is not None:
+                best = _top(_pair_keys(score, a_part, b_part, n), limit)
+                a_part, b_part, score = a_part[best], b_part[best], score[best]
+            found_a.append(a_part)
+            found_b.append(b_part)
+            found_score.append(score)
+        if limit is not None and found_a:
+            a_idx = np.concatenate(found_a)
+            b_idx = np.concatenate(found_b)
+            scores = np.concatenate(found_score)
+            best = _top(_pair_keys(scores, a_idx, b_idx, n), limit)
+            found_a, found_b, found_score = [a_idx[best]], [b_idx[best]], [scores[best]]
+            if len(best) >= limit:
+                threshold = float(scores[best[-1]]) if limit else 2.0
+    if not found_a:
+        return []
     a_idx = np.concatenate(found_a)
     b_idx = np.concatenate(found_b)
     scores = np.concatenate(found_score)
