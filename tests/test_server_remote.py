@@ -129,6 +129,8 @@ def test_private_graphs_stay_hidden_whatever_the_query_names(
         ("SELECT ?o WHERE { ?s ?p ?o }", {"default-graph-uri": private}),
         ("SELECT ?g ?o WHERE { GRAPH ?g { ?s ?p ?o } }", {"named-graph-uri": private}),
         ("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", {}),
+        ("DESCRIBE <https://w3id.org/ssekg/id/actor/mb/17400169/person/1>", {}),
+        ("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", {}),
     ]
     for query, params in attempts:
         answer = client.get("/sparql", params={"query": query, **params})
