@@ -668,6 +668,91 @@ def _score_ranks(score: np.ndarray) -> tuple[np.ndarray, int]:
     return inverse.astype(np.int64), len(distinct)
 
 
+_LEVELS = ("lsg", "district", "region", "country")
+_Found = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _pairs_at(
+    need: np.ndarray, offer: np.ndarray, where_at: np.ndarray, index: int, at: int | None = None
+) -> _Found:
+    """The matches of the actors in ``need`` with those in ``offer`` (by rank) for one pair
+    of concepts, at any distance or only at the distance of step ``at``: (need, offer,
+    distance, pair) as flat arrays. The distance is the first level of :data:`_LEVELS` at
+    which both seats lie in one territory (``where_at``: level × actor rank), else abroad."""
+    distance = np.full((len(need), len(offer)), len(_LEVELS), dtype=np.int8)  # abroad
+    for step in reversed(range(len(_LEVELS))):
+        x, y = where_at[step][need], where_at[step][offer]
+        same = (x[:, None] == y[None, :]) & (x[:, None] >= 0)
+        distance[same] = step
+    keep = need[:, None] != offer[None, :]
+    if at is not None:
+        keep &= distance == at
+    ni, oi = np.nonzero(keep)
+    return need[ni], offer[oi], distance[ni, oi], np.full(len(ni), index, dtype=np.int32)
+
+
+def _best_matches(
+    need_of: list[np.ndarray], offer_of: list[np.ndarray], fits: np.ndarray,
+    where_at: np.ndarray, limit: int,
+) -> list[_Found]:
+    """A set of matches that holds the best ``limit`` of all (by score, distance, then the
+    rank of the actor in need): the pairs of concepts are walked a score and a distance at a
+    time, best first, and the actors in need of each in the order of their names, until
+    ``limit`` matches are found; the offers at each step are looked up by the territory the
+    two seats must share."""
+    if not limit:
+        return []
+    proximity = np.array([PROXIMITY[d] for d in DISTANCES])
+    steps: dict[tuple[float, int], list[int]] = defaultdict(list)
+    for p, fit in enumerate(fits.tolist()):
+        for d in range(len(DISTANCES)):
+            if len(need_of[p]) and len(offer_of[p]):
+                steps[(float(np.round(fit * proximity[d], 6)), d)].append(p)
+    buckets: dict[tuple[int, int], dict[int, np.ndarray]] = {}
+
+    def bucket(p: int, d: int) -> dict[int, np.ndarray]:
+        if (p, d) not in buckets:
+            offered = offer_of[p]
+            values = where_at[d][offered]
+            order = np.argsort(values, kind="stable")
+            distinct, first = np.unique(values[order], return_index=True)
+            groups = np.split(offered[order], first[1:])
+            buckets[(p, d)] = {v: g for v, g in zip(distinct.tolist(), groups, strict=True)
+                               if v >= 0}  # fmt: skip
+        return buckets[(p, d)]
+
+    found: list[_Found] = []
+    count = 0
+    for score, d in sorted(steps, key=lambda s: (-s[0], s[1])):
+        parts = steps[(score, d)]
+        everyone = np.unique(np.concatenate([need_of[p] for p in parts]))
+        widest = max(len(offer_of[p]) for p in parts)
+        most = max(16, _BLOCK_CELLS // max(widest, 1))
+        start, size = 0, 16
+        while start < len(everyone):
+            stop = min(len(everyone), start + size)
+            low, high = everyone[start], everyone[stop - 1]
+            for p in parts:
+                ns = need_of[p]
+                chosen = ns[np.searchsorted(ns, low) : np.searchsorted(ns, high, side="right")]
+                if not len(chosen):
+                    continue
+                if d == len(_LEVELS):  # abroad: any offer may be
+                    groups = [(chosen, offer_of[p])]
+                else:
+                    places, at = bucket(p, d), where_at[d][chosen]
+                    groups = [(chosen[at == v], places[v]) for v in np.unique(at).tolist()
+                              if v in places]  # fmt: skip
+                for who_needs, who_offers in groups:
+                    block = _pairs_at(who_needs, who_offers, where_at, p, at=d)
+                    found.append(block)
+                    count += len(block[0])
+            if count >= limit:  # every match not yet found is worse than these
+                return found
+            start, size = stop, min(size * 2, most)
+    return found
+
+
 # -- matching needs and offers ---------------------------------------------------------------
 
 
@@ -728,30 +813,27 @@ def match_needs(
             elif needed in _all_broader(offered, broader):
                 pairs.append((k, needed, offered, "narrower"))
 
-    levels = ("lsg", "district", "region", "country")
-    columns: dict[str, list[np.ndarray]] = defaultdict(list)
-    for index, (k, needed, offered, _fit) in enumerate(pairs):
-        who_needs = sorted(needs[(k, needed)])
-        who_offers = sorted(offers[(k, offered)])
-        n = np.array([actor_rank[a] for a in who_needs], dtype=np.int64)
-        o = np.array([actor_rank[a] for a in who_offers], dtype=np.int64)
-        distance = np.full((len(n), len(o)), 4, dtype=np.int8)  # abroad
-        for step, level in reversed(list(enumerate(levels))):
-            x, y = geo.at(level, who_needs), geo.at(level, who_offers)
-            same = (x[:, None] == y[None, :]) & (x[:, None] >= 0)
-            distance[same] = step
-        keep = n[:, None] != o[None, :]
-        ni, oi = np.nonzero(keep)
-        columns["need"].append(n[ni])
-        columns["offer"].append(o[oi])
-        columns["distance"].append(distance[ni, oi])
-        columns["pair"].append(np.full(len(ni), index, dtype=np.int32))
-    if not columns:
+    actors_by_rank = sorted(actor_rank, key=actor_rank.__getitem__)
+    where_at = np.stack([geo.at(level, actors_by_rank) for level in _LEVELS])
+    need_of = [
+        np.array(sorted(actor_rank[a] for a in needs[(k, needed)]), dtype=np.int64)
+        for k, needed, _, _ in pairs
+    ]
+    offer_of = [
+        np.array(sorted(actor_rank[a] for a in offers[(k, offered)]), dtype=np.int64)
+        for k, _, offered, _ in pairs
+    ]
+    fits = np.array([FIT[p[3]] for p in pairs])
+    if limit is None:
+        found = [_pairs_at(need_of[i], offer_of[i], where_at, i) for i in range(len(pairs))]
+    else:
+        found = _best_matches(need_of, offer_of, fits, where_at, limit)
+    if not found:
         return []
-    need = np.concatenate(columns["need"])
-    offer = np.concatenate(columns["offer"])
-    distance = np.concatenate(columns["distance"]).astype(np.int64)
-    pair = np.concatenate(columns["pair"])
+    need = np.concatenate([f[0] for f in found])
+    offer = np.concatenate([f[1] for f in found])
+    distance = np.concatenate([f[2] for f in found]).astype(np.int64)
+    pair = np.concatenate([f[3] for f in found])
     proximity = np.array([PROXIMITY[d] for d in DISTANCES])
     fits = np.array([FIT[p[3]] for p in pairs])
     score = np.round(fits[pair] * proximity[distance], 6)
@@ -764,7 +846,6 @@ def match_needs(
         limit,
     )  # fmt: skip
 
-    actors_by_rank = sorted(actor_rank, key=actor_rank.__getitem__)
     place_labels = _labels(store.query(PLACE_LABELS).rows, "place", "label", lang)
     results = []
     for i in order.tolist():
