@@ -269,6 +269,36 @@ def test_sampled_betweenness_is_reproducible(graph: nx.Graph) -> None:
     assert [a.betweenness for a in first.actors] == [a.betweenness for a in again.actors]
 
 
+def test_sampled_betweenness_is_networkx_estimate_from_the_same_sources(
+    graph: nx.Graph,
+) -> None:
+    summary = analyse_network(graph, exact_max=5, samples=10, seed=7)
+    tied = graph.subgraph([v for v in graph if graph.degree(v)]).copy()
+    estimate = nx.betweenness_centrality(tied, k=10, normalized=False, seed=7)
+    n = graph.number_of_nodes()
+    for a in summary.actors:
+        assert a.betweenness == pytest.approx(estimate.get(a.iri, 0.0) * 2 / ((n - 1) * (n - 2)))
+    assert any(a.betweenness > 0 for a in summary.actors)
+
+
+def test_samples_as_many_as_the_tied_actors_are_exact(graph: nx.Graph) -> None:
+    tied = sum(1 for v in graph if graph.degree(v))
+    summary = analyse_network(graph, exact_max=5, samples=tied)
+    exact = nx.betweenness_centrality(graph)
+    assert summary.betweenness_samples is None
+    for a in summary.actors:
+        assert a.betweenness == pytest.approx(exact[a.iri])
+
+
+def test_a_graph_without_ties_has_no_communities_and_everyone_isolated() -> None:
+    graph = nx.Graph()
+    graph.add_nodes_from(["a", "b", "c"], label="x")
+    summary = analyse_network(graph)
+    assert summary.communities == [] and summary.brokers == []
+    assert summary.isolated == ["a", "b", "c"] and summary.modularity == 0.0
+    assert all(a.betweenness == 0 and a.community == -1 for a in summary.actors)
+
+
 # -- merged duplicates -------------------------------------------------------------------------
 
 

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ from functools import cache
 from pathlib import Path
 from typing import TextIO
 
+import igraph as ig
 import networkx as nx
 from rdflib import Literal
 from rdflib.term import Node
@@ -521,6 +523,52 @@ def _edge_rows(
 # -- the measures ------------------------------------------------------------------------------
 
 
+def _igraph(graph: nx.Graph, nodes: list[str]) -> ig.Graph:
+    """``graph`` restricted to ``nodes`` (all its edges' ends) as an igraph graph whose
+    vertex i is ``nodes[i]``."""
+    index = {v: i for i, v in enumerate(nodes)}
+    return ig.Graph(n=len(nodes), edges=[(index[a], index[b]) for a, b in graph.edges()])
+
+
+def _betweenness(
+    tied: ig.Graph, nodes: list[str], *, seed: int, exact_max: int, samples: int
+) -> tuple[dict[str, float], int | None]:
+    """Brandes' betweenness of ``nodes`` (the tied ones), unnormalised as networkx gives it,
+    computed by igraph; from ``samples`` source nodes above ``exact_max`` nodes, drawn and
+    rescaled as networkx draws and rescales them (so the figures are networkx's, faster).
+    Also the number of sources used, None when exact."""
+    if len(nodes) <= exact_max or min(samples, len(nodes)) == len(nodes):
+        values = tied.betweenness(directed=False)
+        return dict(zip(nodes, values, strict=True)), None
+    k = max(2, min(samples, len(nodes)))
+    sources = random.Random(seed).sample(nodes, k)
+    index = {v: i for i, v in enumerate(nodes)}
+    values = tied.betweenness(directed=False, sources=[index[s] for s in sources])
+    # igraph counts each sampled (source, target) path once; networkx's estimate scales the
+    # sum up to all n - 1 sources, a sampled node by one source fewer (it is not its own).
+    drawn = set(sources)
+    others = (len(nodes) - 1) / k
+    own = (len(nodes) - 1) / (k - 1)
+    return {v: b * (own if v in drawn else others) for v, b in zip(nodes, values, strict=True)}, k
+
+
+def _louvain(tied: ig.Graph, nodes: list[str], seed: int) -> tuple[list[list[str]], float]:
+    """The Louvain communities of ``nodes`` (igraph's multilevel method, its random choices
+    drawn from ``seed``), largest first, and their modularity."""
+    if not nodes:
+        return [], 0.0
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        found = tied.community_multilevel()
+    finally:
+        ig.set_random_number_generator(random)
+    groups: dict[int, list[str]] = defaultdict(list)
+    for v, c in zip(nodes, found.membership, strict=True):
+        groups[c].append(v)
+    communities = sorted((sorted(c) for c in groups.values()), key=lambda c: (-len(c), c[0]))
+    return communities, float(found.modularity)
+
+
 def analyse_network(
     graph: nx.Graph,
     *,
@@ -531,25 +579,19 @@ def analyse_network(
     """Degree and betweenness centrality, communities, brokers and isolated actors of a
     graph made by :func:`build_network` (see the module's description)."""
     n = graph.number_of_nodes()
-    # A copy, not a view: networkx's algorithms run several times slower on subgraph views.
-    tied = graph.subgraph([v for v in graph if graph.degree(v) > 0]).copy()
+    tied = [v for v in graph if graph.degree(v) > 0]
     degree = nx.degree_centrality(graph) if n > 1 else dict.fromkeys(graph, 0.0)
 
     # Betweenness over the tied nodes only (isolated ones lie on no path), scaled as
     # networkx scales it over the whole graph: pairs of nodes, normalised by (n-1)(n-2)/2.
-    used_samples: int | None = None
-    if tied.number_of_nodes() > exact_max:
-        used_samples = min(samples, tied.number_of_nodes())
-        raw = nx.betweenness_centrality(tied, k=used_samples, normalized=False, seed=seed)
-    else:
-        raw = nx.betweenness_centrality(tied, normalized=False)
+    shape = _igraph(graph, tied)
+    raw, used_samples = _betweenness(shape, tied, seed=seed, exact_max=exact_max,
+                                     samples=samples)  # fmt: skip
     scale = 2.0 / ((n - 1) * (n - 2)) if n > 2 else 0.0
     betweenness = {v: raw.get(v, 0.0) * scale for v in graph}
 
-    found = nx.community.louvain_communities(tied, seed=seed) if tied.number_of_nodes() else []
-    communities = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+    communities, modularity = _louvain(shape, tied, seed)
     community_of = {v: i for i, members in enumerate(communities) for v in members}
-    modularity = nx.community.modularity(tied, communities) if tied.number_of_edges() else 0.0
 
     reached = {v: len({community_of[u] for u in graph[v]} | {community_of[v]})
                for v in tied}  # fmt: skip
