@@ -8,9 +8,11 @@ import csv
 import io
 import json
 import os
+import sys
 from collections.abc import Iterator
 from datetime import date
 from itertools import combinations
+from pathlib import Path
 
 import pytest
 from rdflib import OWL, RDF, Graph, Literal, URIRef
@@ -18,6 +20,7 @@ from rdflib.namespace import SKOS
 from rdflib.term import Node
 from typer.testing import CliRunner
 
+from ssekg.analysis import matching
 from ssekg.analysis.matching import (
     ALLIANCE_WEIGHTS,
     DISTANCES,
@@ -31,7 +34,7 @@ from ssekg.errors import InputError
 from ssekg.namespaces import DEFAULT_BASE, ORG, SSEKG
 from ssekg.namespaces import concept as concept_iri
 from ssekg.reference import reference_graph
-from ssekg.setup import EXAMPLES, load_examples
+from ssekg.setup import EXAMPLES, initialise, load_examples
 from ssekg.store import open_store
 from ssekg.store.base import Store
 
@@ -467,3 +470,136 @@ def test_cli_errors_are_one_sentence(store_dir: str, args: list[str], message: s
     assert message in text
     assert "greška:" in text
     assert "Traceback" not in result.output
+
+
+# -- the best few against all, on generated data ---------------------------------------------
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from generate import generate  # noqa: E402
+
+GENERATED_ACTORS = 300
+#: A hierarchy for the generated capacity areas, so that broader and narrower offers match.
+BROADER = [("DIGITAL", "MARKETING"), ("LEGAL-COMPLIANCE", "GOVERNANCE")]
+
+
+@pytest.fixture(scope="module")
+def generated() -> Iterator[tuple[Store, Graph]]:
+    data = Graph()
+    for triple in generate(GENERATED_ACTORS, seed=3):
+        data.add(triple)
+    for narrow, broad in BROADER:
+        data.add((URIRef(concept_iri("capacity-area", narrow)), SKOS.broader,
+                  URIRef(concept_iri("capacity-area", broad))))  # fmt: skip
+    # every eleventh actor offers grants, which every seventh needs
+    grant = URIRef(concept_iri("resource-type", "GRANT"))
+    for i, actor in enumerate(sorted(data.subjects(RDF.type, SSEKG.Actor))):
+        if i % 11 == 0:
+            offer = URIRef(f"{actor}/offer/GRANT")
+            data.add((actor, SSEKG.offers, offer))
+            data.add((offer, RDF.type, SSEKG.ResourceOffer))
+            data.add((offer, SSEKG.resourceType, grant))
+    target = open_store("memory", create=True)
+    initialise(target)
+    target.add_quads([(s, p, o, target.graphs_of.source("synthetic")) for s, p, o in data])
+    yield target, data
+    target.close()
+
+
+def test_the_best_matches_are_the_first_of_all_matches(generated: tuple[Store, Graph]) -> None:
+    store, _ = generated
+    everything = match_needs(store, on=ON)
+    assert len(everything) > 10_000
+    assert {m.fit for m in everything} == {"exact", "broader", "narrower"}
+    assert {m.distance for m in everything} >= {"municipality", "region", "country"}
+    for limit in (0, 1, 7, 25, 333, 5_000, len(everything) + 1):
+        assert match_needs(store, limit=limit, on=ON) == everything[:limit]
+    resources = match_needs(store, kind="resource", on=ON)
+    assert resources and match_needs(store, kind="resource", limit=9, on=ON) == resources[:9]
+    actor = everything[-1].need_actor
+    mine = match_needs(store, actor=actor, on=ON, lang="en")
+    assert mine and match_needs(store, actor=actor, limit=3, on=ON, lang="en") == mine[:3]
+
+
+def generated_alliance_scores(data: Graph) -> dict[tuple[str, str], float]:
+    """Every pair's alliance score, worked out from the generated triples and the gazetteer."""
+    actors = sorted(str(a) for a in data.subjects(RDF.type, SSEKG.Actor))
+    concepts = {a: {dim: values(a, prop, data) for dim, prop in ALLIANCE_PROPS.items()}
+                for a in actors}  # fmt: skip
+    networks = {a: values(a, ORG.memberOf, data) for a in actors}
+    units = {}
+    for a in actors:
+        seat = data.value(URIRef(a), SSEKG.municipality)
+        found: dict[str, str] = {}
+        for place in chain(str(seat)):
+            classes = values(place, RDF.type, REF)
+            nstj = str(REF.value(URIRef(place), SSEKG.nstjCode))
+            if "lsg" not in found and classes & {str(SSEKG.Municipality), str(SSEKG.City)}:
+                found["lsg"] = place
+            if "district" not in found and str(SSEKG.District) in classes:
+                found["district"] = place
+            if ("region" not in found and str(SSEKG.StatisticalRegion) in classes
+                    and len(nstj) == 4):  # fmt: skip
+                found["region"] = place
+        units[a] = found
+    scores = {}
+    for a, b in combinations(actors, 2):
+        x, y = concepts[a], concepts[b]
+        if not any(x[d] & y[d] for d in ALLIANCE_PROPS):
+            continue
+        if networks[a] & networks[b] or b in networks[a] or a in networks[b]:
+            continue
+        score = sum(ALLIANCE_WEIGHTS[d] * len(x[d] & y[d]) / len(x[d] | y[d])
+                    for d in ALLIANCE_PROPS if x[d] | y[d])  # fmt: skip
+        place = 0.0
+        for level, share in (("lsg", "municipality"), ("district", "district"),
+                             ("region", "region")):  # fmt: skip
+            if units[a].get(level) is not None and units[a].get(level) == units[b].get(level):
+                place = PLACE_SHARE[share]
+                break
+        scores[(a, b)] = round(score + ALLIANCE_WEIGHTS["place"] * place, 6)
+    return scores
+
+
+def test_the_best_alliances_are_the_first_of_all_pairs(generated: tuple[Store, Graph]) -> None:
+    store, data = generated
+    everything = alliance_candidates(store, on=ON)
+    expected = generated_alliance_scores(data)
+    assert len(everything) == len(expected) > 1_000
+    assert {frozenset((c.a, c.b)): c.score for c in everything} == pytest.approx(
+        {frozenset(p): s for p, s in expected.items()}
+    )
+    assert [c.score for c in everything[:50]] == pytest.approx(
+        sorted(expected.values(), reverse=True)[:50]
+    )
+    for limit in (0, 1, 7, 25, 444, len(everything) + 1):
+        assert alliance_candidates(store, limit=limit, on=ON) == everything[:limit]
+    actor = everything[len(everything) // 2].b
+    mine = alliance_candidates(store, actor=actor, on=ON, lang="sr-Cyrl")
+    assert mine and all(c.a == actor for c in mine)
+    assert alliance_candidates(store, actor=actor, limit=5, on=ON, lang="sr-Cyrl") == mine[:5]
+
+
+def test_large_networks_and_pending_links_keep_their_pairs_apart(
+    generated: tuple[Store, Graph], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, _ = generated
+    everything = alliance_candidates(store, on=ON)
+    # every network checked by membership instead of by its list of pairs
+    monkeypatch.setattr(matching, "_LISTED_NETWORK", 1)
+    assert alliance_candidates(store, on=ON) == everything
+    assert alliance_candidates(store, limit=20, on=ON) == everything[:20]
+    monkeypatch.undo()
+    # a pending identity link between the best pair takes it out
+    best = everything[0]
+    link = URIRef("https://w3id.org/ssekg/id/link/test-pending")
+    graph = store.graphs_of.source("extra")
+    store.add_quads([
+        (link, RDF.type, SSEKG.IdentityLink, graph),
+        (link, SSEKG.linkStatus, Literal("pending"), graph),
+        (link, SSEKG.linkedActor, URIRef(best.a), graph),
+        (link, SSEKG.linkedActor, URIRef(best.b), graph),
+    ])  # fmt: skip
+    try:
+        assert alliance_candidates(store, limit=10, on=ON) == everything[1:11]
+    finally:
+        store.drop_graph(graph)
