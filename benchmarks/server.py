@@ -114,6 +114,13 @@ _CONNECTIONS = threading.local()
 
 def over_http(port: int, text: str, accept: str) -> float:
     """One GET /sparql on a kept-alive connection of this thread (a new one if it closed)."""
+    try:
+        return _get(port, text, accept)
+    except (http.client.RemoteDisconnected, ConnectionResetError):
+        return _get(port, text, accept)  # the server closed an idle kept-alive connection
+
+
+def _get(port: int, text: str, accept: str) -> float:
     started = time.perf_counter()
     connection = getattr(_CONNECTIONS, "http", None)
     if connection is None:
