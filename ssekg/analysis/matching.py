@@ -96,15 +96,19 @@ _MB = re.compile(r"^\d{8}$")
 
 # -- the queries: each reads one kind of fact, deduplicated in the store ------------------------
 
+#: One row per actor, its needs and offers as ``side|kind|concept`` joined by spaces (an IRI
+#: holds no space): a few long rows are read much faster than many short ones.
 OFFERS_AND_NEEDS = """
-SELECT DISTINCT ?actor ?side ?kind ?concept WHERE {
+SELECT ?actor (GROUP_CONCAT(DISTINCT ?fact; separator=" ") AS ?facts) WHERE {
   { ?actor ssekg:needs ?node BIND("need" AS ?side) }
   UNION { ?actor ssekg:offers ?node BIND("offer" AS ?side) }
   { ?node ssekg:capacityArea ?concept BIND("capacity" AS ?kind) }
   UNION { ?node ssekg:resourceType ?concept BIND("resource" AS ?kind) }
   OPTIONAL { ?node ssekg:validUntil ?until }
   FILTER(!BOUND(?until) || ?until >= ?today)
+  BIND(CONCAT(?side, "|", ?kind, "|", STR(?concept)) AS ?fact)
 }
+GROUP BY ?actor
 """
 SEATS = """
 SELECT ?actor ?seat ?country WHERE {
@@ -145,12 +149,15 @@ CONCEPTS = (
     "  OPTIONAL { ?concept skos:broader ?broader }\n"
     "}\n"
 )
+#: One row per actor, its concepts as ``dimension|concept`` joined by spaces.
 FEATURES = """
-SELECT DISTINCT ?actor ?dimension ?concept WHERE {
+SELECT ?actor (GROUP_CONCAT(DISTINCT ?fact; separator=" ") AS ?facts) WHERE {
   { ?actor ssekg:advocacyTopic ?concept BIND("goal" AS ?dimension) }
   UNION { ?actor ssekg:targetGroup ?concept BIND("target-group" AS ?dimension) }
   UNION { ?actor ssekg:practice ?concept BIND("practice" AS ?dimension) }
+  BIND(CONCAT(?dimension, "|", STR(?concept)) AS ?fact)
 }
+GROUP BY ?actor
 """
 #: Memberships as stated, with their end dates; which are current is decided in Python (a
 #: parameter would not reach inside UNION branches on every store).
@@ -779,15 +786,16 @@ def match_needs(
     needs: dict[tuple[str, str], set[str]] = defaultdict(set)  # (kind, concept) → actors
     offers: dict[tuple[str, str], set[str]] = defaultdict(set)
     for row in store.query(OFFERS_AND_NEEDS, bindings={"today": today}).rows:
-        k = str(row["kind"])
-        if kind is not None and k != kind:
-            continue
         who = canonical.get(str(row["actor"]), str(row["actor"]))
-        if str(row["side"]) == "need":
-            if only is None or who == only:
-                needs[(k, str(row["concept"]))].add(who)
-        else:
-            offers[(k, str(row["concept"]))].add(who)
+        for fact in str(row.get("facts", "")).split():
+            side, k, concept = fact.split("|", 2)
+            if kind is not None and k != kind:
+                continue
+            if side == "need":
+                if only is None or who == only:
+                    needs[(k, concept)].add(who)
+            else:
+                offers[(k, concept)].add(who)
     if not needs:
         return []
 
@@ -1086,7 +1094,9 @@ def alliance_candidates(
     features: dict[str, dict[str, set[str]]] = {d: defaultdict(set) for d in _ALLIANCE_PROPERTIES}
     for row in store.query(FEATURES).rows:
         who = canonical.get(str(row["actor"]), str(row["actor"]))
-        features[str(row["dimension"])][who].add(str(row["concept"]))
+        for fact in str(row.get("facts", "")).split():
+            dimension, concept = fact.split("|", 1)
+            features[dimension][who].add(concept)
     actors = sorted(set().union(*(set(f) for f in features.values())))
     if only is not None and only not in actors:
         return []
