@@ -44,9 +44,11 @@ import random
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import TextIO
+from xml.sax.saxutils import escape, quoteattr
 
 import igraph as ig
 import networkx as nx
@@ -667,15 +669,115 @@ def write_network(
         )
     out = annotated(graph, summary)
     try:
-        if fmt == "graphml":
-            nx.write_graphml(out, path)
-        else:
-            nx.write_gexf(out, path, version="1.2draft")
+        with open(path, "w", encoding="utf-8") as file:
+            (_write_graphml if fmt == "graphml" else _write_gexf)(out, file)
     except OSError as error:
         raise InputError(
             f"cannot write {path}: {error.strerror}; choose a writable path.",
             f"ne mogu da upišem {path}: {error.strerror}; izaberite drugu putanju.",
         ) from None
+
+
+# What networkx's GraphML and GEXF writers give, streamed: they build the whole document as
+# an ElementTree first, which took longer than building and measuring the network.
+
+_XML_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
+_ATTRIBUTE = {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "\n": "&#10;",
+              "\r": "&#13;", "\t": "&#9;"}  # fmt: skip
+_HEADER = "<?xml version='1.0' encoding='utf-8'?>\n"
+
+
+def _keys(items: Iterable[dict[str, object]], skip: tuple[str, ...]) -> dict[str, str]:
+    """Every attribute name of ``items`` (in the order first met) and its XML type."""
+    keys: dict[str, str] = {}
+    for data in items:
+        for name, value in data.items():
+            if name not in keys and name not in skip:
+                keys[name] = _XML_TYPES.get(type(value), "string")
+    return keys
+
+
+def _value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _attr_escape(text: str) -> str:
+    return escape(text, _ATTRIBUTE)
+
+
+def _write_graphml(graph: nx.Graph, out: TextIO) -> None:
+    node_keys = _keys((d for _, d in graph.nodes(data=True)), ())
+    edge_keys = _keys((d for _, _, d in graph.edges(data=True)), ())
+    ids = {("node", k): f"d{i}" for i, k in enumerate(node_keys)}
+    ids.update({("edge", k): f"d{i}" for i, k in enumerate(edge_keys, len(node_keys))})
+    write = out.write
+    write(_HEADER)
+    write('<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+          'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+          'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+          'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')  # fmt: skip
+    for where, keys in (("node", node_keys), ("edge", edge_keys)):
+        for name, kind in keys.items():
+            write(f'  <key id="{ids[where, name]}" for="{where}" '
+                  f'attr.name={quoteattr(name)} attr.type="{kind}" />\n')  # fmt: skip
+    write('  <graph edgedefault="undirected">\n')
+
+    def data(where: str, attrs: dict[str, object]) -> str:
+        return "".join(
+            f'      <data key="{ids[where, name]}">{escape(_value(value))}</data>\n'
+            for name, value in attrs.items()
+        )
+
+    for node, attrs in graph.nodes(data=True):
+        write(f"    <node id={quoteattr(str(node))}>\n{data('node', attrs)}    </node>\n")
+    for a, b, attrs in graph.edges(data=True):
+        write(f"    <edge source={quoteattr(str(a))} target={quoteattr(str(b))}>\n"
+              f"{data('edge', attrs)}    </edge>\n")  # fmt: skip
+    write("  </graph>\n</graphml>\n")
+
+
+def _write_gexf(graph: nx.Graph, out: TextIO) -> None:
+    node_keys = _keys((d for _, d in graph.nodes(data=True)), ("label",))
+    edge_keys = _keys((d for _, _, d in graph.edges(data=True)), ("weight",))
+    node_ids = {k: str(i) for i, k in enumerate(node_keys)}
+    edge_ids = {k: str(i) for i, k in enumerate(edge_keys, len(node_keys))}
+    write = out.write
+    write(_HEADER)
+    write('<gexf xmlns="http://www.gexf.net/1.2draft" '
+          'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+          'xsi:schemaLocation="http://www.gexf.net/1.2draft '
+          'http://www.gexf.net/1.2draft/gexf.xsd" version="1.2">\n')  # fmt: skip
+    write(f'  <meta lastmodifieddate="{date.today().isoformat()}">\n'
+          "    <creator>ssekg</creator>\n  </meta>\n"
+          '  <graph defaultedgetype="undirected" mode="static" name="">\n')  # fmt: skip
+    for where, keys, ids in (("node", node_keys, node_ids), ("edge", edge_keys, edge_ids)):
+        write(f'    <attributes mode="static" class="{where}">\n')
+        for name, kind in keys.items():
+            write(f'      <attribute id="{ids[name]}" title={quoteattr(name)} '
+                  f'type="{kind}" />\n')  # fmt: skip
+        write("    </attributes>\n")
+
+    def values(attrs: dict[str, object], ids: dict[str, str]) -> str:
+        found = "".join(
+            f'          <attvalue for="{ids[name]}" value="{_attr_escape(_value(value))}" />\n'
+            for name, value in attrs.items()
+            if name in ids
+        )
+        return f"        <attvalues>\n{found}        </attvalues>\n" if found else ""
+
+    write("    <nodes>\n")
+    for node, attrs in graph.nodes(data=True):
+        label = _attr_escape(str(attrs.get("label", node)))
+        write(f'      <node id={quoteattr(str(node))} label="{label}">\n'
+              f"{values(attrs, node_ids)}      </node>\n")  # fmt: skip
+    write("    </nodes>\n    <edges>\n")
+    for i, (a, b, attrs) in enumerate(graph.edges(data=True)):
+        weight = f' weight="{_value(attrs["weight"])}"' if "weight" in attrs else ""
+        write(f"      <edge source={quoteattr(str(a))} target={quoteattr(str(b))} "
+              f'id="{i}"{weight}>\n{values(attrs, edge_ids)}      </edge>\n')  # fmt: skip
+    write("    </edges>\n  </graph>\n</gexf>\n")
 
 
 __all__ = [
