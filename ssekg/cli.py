@@ -32,6 +32,7 @@ from ssekg.namespaces import DEFAULT_BASE
 if TYPE_CHECKING:
     from ssekg.analysis.gaps import GapReport
     from ssekg.analysis.network import NetworkSummary
+    from ssekg.loaders.pipeline import LoadResult
     from ssekg.store.base import Store
     from ssekg.store.results import QueryResult
 
@@ -184,6 +185,7 @@ def load(
                 report_dir=report_dir,
                 progress=progress,
             )
+            linked = _linked_actors(target, result.graph)
         if result.loader == "rdf":
             summary = (
                 f"Loaded {file.name} as source '{result.source_id}': {result.loaded} actors, "
@@ -199,6 +201,7 @@ def load(
                 f"{result.warnings} warnings."
             )
         out.print(summary, markup=False, highlight=False, soft_wrap=True)
+        out.print(_load_table(result, linked), highlight=False)
         if result.loader == "rdf" and result.report.warnings:
             sys.stdout.write(result.report.to_text("en") + "\n")
         noted = warning_lines(result)
@@ -218,6 +221,34 @@ def load(
         return 0
 
     raise typer.Exit(run(work))
+
+
+def _linked_actors(store: Store, graph: str) -> int:
+    """How many actors of a source are the same as an actor of another source (identity
+    links accepted or made by ``ssekg links``; a reload keeps them, the IRIs being stable)."""
+    links = store.graphs_of.links
+    result = store.query(
+        "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { "
+        f"GRAPH <{graph}> {{ ?a a ?type }} GRAPH <{links}> {{ "
+        "{ ?a <http://www.w3.org/2002/07/owl#sameAs> ?b } UNION "
+        "{ ?b <http://www.w3.org/2002/07/owl#sameAs> ?a } } }"
+    )
+    return int(str(result.rows[0]["n"])) if result.rows and "n" in result.rows[0] else 0
+
+
+def _load_table(result: LoadResult, linked: int) -> Table:
+    """The load's counts as a table, labelled in English and Serbian."""
+    table = Table("", "records / zapisa", title="Load summary / Sažetak učitavanja")
+    read = result.loaded + result.quarantined
+    for label, count in (
+        ("read / pročitano", read),
+        ("loaded / učitano", result.loaded),
+        ("quarantined / izdvojeno", result.quarantined),
+        ("linked / povezano", linked),
+        ("warnings / upozorenja", result.warnings),
+    ):
+        table.add_row(label, str(count))
+    return table
 
 
 class _LoadProgress:

@@ -215,3 +215,35 @@ def test_a_progress_bar_shows_on_a_terminal_only(
     shown = invoke("load", str(GEOJSON), "--store", store, "--report-dir", str(tmp_path))
     assert shown.exit_code == 3
     assert "records / zapisa" in screen.getvalue()
+
+
+def test_the_load_ends_with_a_table_of_read_loaded_quarantined_linked_and_warnings(
+    store: str, tmp_path: Path
+) -> None:
+    survey = Path(__file__).parent / "fixtures" / "tabular" / "survey-answers.csv"
+    twin = tmp_path / "partner-copy.csv"
+    shutil.copy(survey, twin)
+
+    def table_of(result) -> dict[str, int]:  # type: ignore[no-untyped-def]
+        rows = {}
+        for line in result.stdout.splitlines():
+            cells = [c.strip() for c in line.strip("│ ").split("│")]
+            if len(cells) == 2 and cells[1].isdigit():
+                rows[cells[0].split(" / ")[0]] = int(cells[1])
+        return rows
+
+    first = invoke("load", str(survey), "--store", store, "--report-dir", str(tmp_path))
+    assert first.exit_code == 3, first.output
+    counts = table_of(first)
+    assert counts == {"read": 10, "loaded": 5, "quarantined": 5, "linked": 0,
+                      "warnings": counts["warnings"]}  # fmt: skip
+    assert counts["warnings"] > 0
+    assert "Load summary / Sažetak učitavanja" in first.stdout
+    # a second source with the same actors, linked by their MB, then the first loaded again
+    invoke("load", str(twin), "--store", store, "--report-dir", str(tmp_path))
+    assert invoke("links", "find", "--store", store).exit_code == 0
+    again = invoke("load", str(survey), "--store", store, "--report-dir", str(tmp_path))
+    # actors with a matični broj get the same IRI in both sources and need no link; the one
+    # without (an informal group in Vranje) is linked to its twin by its name
+    assert table_of(again)["linked"] == 1
+    assert table_of(again)["loaded"] == 5
