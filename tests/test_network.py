@@ -433,3 +433,18 @@ def test_cli_errors_are_one_sentence_in_both_languages(
     assert words in text and "greška:" in text
     assert "Traceback" not in result.output
     assert not list(tmp_path.iterdir())  # nothing written
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_names_with_markup_characters_read_back_unchanged(fmt: str, tmp_path: Path) -> None:
+    graph = nx.Graph()
+    name = 'Udruženje "Most" & <Sloga>\tNiš'
+    graph.add_node("https://example.org/a&b", label=name, actor_type="", region="")
+    graph.add_node("https://example.org/c", label="Ц", actor_type="", region="")
+    graph.add_edge("https://example.org/a&b", "https://example.org/c", kind="funding",
+                   kinds="funding", weight=1.0, period="2020", role="", via="")  # fmt: skip
+    path = tmp_path / f"mreza.{fmt}"
+    write_network(graph, path, fmt)
+    back = nx.read_graphml(path) if fmt == "graphml" else nx.read_gexf(path)
+    assert back.nodes["https://example.org/a&b"]["label"] == name
+    assert back.edges["https://example.org/a&b", "https://example.org/c"]["period"] == "2020"
