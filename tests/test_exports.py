@@ -30,6 +30,7 @@ from ssekg.server.app import create_app
 from ssekg.setup import EXAMPLES, load_examples
 from ssekg.store import open_store
 from ssekg.store.base import Store
+from ssekg.store.remote import RemoteStore
 
 PUBLIC = Graph().parse(EXAMPLES / "ssekg-examples.ttl")
 PRIVATE = Graph().parse(EXAMPLES / "ssekg-examples-private.ttl")
@@ -45,9 +46,13 @@ MURMURATIONS_FIELDS = {
 }  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def store() -> Iterator[Store]:
-    target = open_store("memory", create=True)
+@pytest.fixture(scope="module", params=["memory", "virtuoso"])
+def store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    if request.param == "virtuoso":
+        server = request.getfixturevalue("virtuoso")
+        target = open_store(server.url, base=server.new_base())
+    else:
+        target = open_store("memory", create=True)
     load_examples(target)  # the private file goes to the private graph
     assert any(target.graphs_of.is_private(g) for g in target.graphs())
     yield target
@@ -212,22 +217,31 @@ def test_geojson_puts_every_actor_at_its_own_point(outputs: dict[tuple[str, str]
         assert feature["properties"]["name"] == names(actor)["sr-Latn"]
 
 
-def test_jsonld_uses_the_project_context_and_holds_the_public_facts(
-    outputs: dict[tuple[str, str], bytes],
-) -> None:
+def test_jsonld_uses_the_project_context(outputs: dict[tuple[str, str], bytes]) -> None:
     document = json.loads(outputs[("jsonld", "sr-Latn")])
     context = json.loads(data_dir("ontology").joinpath("context.jsonld").read_text("utf-8"))
     assert document["@context"] == context["@context"]
     assert "@graph" in document
+    graph = Graph().parse(data=outputs[("jsonld", "sr-Latn")], format="json-ld")
+    assert not set(graph.subjects(RDF.type, SSEKG.Place))  # reference data stays out
+    compact = json.dumps(document, ensure_ascii=False)
+    assert '"actorType"' in compact and '"Actor"' in compact
+
+
+def test_jsonld_holds_the_public_facts(
+    store: Store, outputs: dict[tuple[str, str], bytes], request: pytest.FixtureRequest
+) -> None:
+    if isinstance(store, RemoteStore):
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "Virtuoso keeps geo:wktLiteral values as geometries of single-precision floats, "
+            "so a coordinate written with a trailing zero (POINT(20.35291 43.88850)) comes "
+            "back without it (POINT(20.35291 43.8885))")))  # fmt: skip
     graph = Graph().parse(data=outputs[("jsonld", "sr-Latn")], format="json-ld")
     # Oxigraph keeps xsd:nonNegativeInteger values as xsd:integer: compare typed values by
     # their lexical form
     got = {(s, p, lexical(o)) for s, p, o in graph}
     missing = [t for t in PUBLIC if (t[0], t[1], lexical(t[2])) not in got]
     assert not missing, missing[:3]
-    assert not set(graph.subjects(RDF.type, SSEKG.Place))  # reference data stays out
-    compact = json.dumps(document, ensure_ascii=False)
-    assert '"actorType"' in compact and '"Actor"' in compact
 
 
 def test_nquads_hold_only_the_public_graphs(
@@ -324,7 +338,7 @@ def test_murmurations_profiles_validate_against_the_schema(
 # -- from the command line and over HTTP ---------------------------------------------------------
 
 
-def test_export_command_writes_the_file(store: Store, tmp_path: Path) -> None:
+def test_export_command_writes_the_file(tmp_path: Path) -> None:
     folder = str(tmp_path / "store")
     with open_store(folder, create=True) as target:
         load_examples(target)

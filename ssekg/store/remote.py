@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import re
+import struct
 import tempfile
 import threading
 import time
@@ -41,6 +43,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from email.message import Message
 from http.client import HTTPResponse
 from types import TracebackType
@@ -89,7 +92,8 @@ UPDATE_CHUNK = 500
 #: show up after at most this long (a stale list can only hide graphs, never reveal any).
 GRAPH_LIST_TTL = 2.0
 #: Datatypes an engine puts on literals in place of the standard one: Virtuoso stores
-#: geo:wktLiteral values as its own geometry type (and their coordinates as floats).
+#: geo:wktLiteral values as its own geometry type, its coordinates as single-precision floats
+#: (whose shortest decimals are given back: :func:`_typed`).
 ENGINE_DATATYPES = {
     "http://www.openlinksw.com/schemas/virtrdf#Geometry": (
         "http://www.opengis.net/ont/geosparql#wktLiteral"
@@ -246,16 +250,50 @@ def _json_term(value: Mapping[str, str]) -> ox.NamedNode | ox.BlankNode | ox.Lit
     if "xml:lang" in value:
         return ox.Literal(text, language=value["xml:lang"])
     if "datatype" in value:
-        datatype = ENGINE_DATATYPES.get(value["datatype"], value["datatype"])
-        return ox.Literal(text, datatype=ox.NamedNode(datatype))
+        return _typed(text, value["datatype"])
     return ox.Literal(text)
 
 
 def _engine_object(term: object) -> object:
     """An object term of an engine's RDF answer, with the engine's own datatypes undone."""
     if isinstance(term, ox.Literal) and term.datatype.value in ENGINE_DATATYPES:
-        return ox.Literal(term.value, datatype=ox.NamedNode(ENGINE_DATATYPES[term.datatype.value]))
+        return _typed(term.value, term.datatype.value)
     return term
+
+
+def _typed(text: str, datatype: str) -> ox.Literal:
+    """A typed literal; an engine's own geometry becomes a WKT literal again, each coordinate
+    written as the shortest decimal of the single-precision float the engine keeps, which is
+    the number as loaded when it had at most seven significant digits (Virtuoso answers
+    20.92034 as 20.920339584351)."""
+    standard = ENGINE_DATATYPES.get(datatype)
+    if standard is None:
+        return ox.Literal(text, datatype=ox.NamedNode(datatype))
+    crs, shape = text.rpartition(">")[::2] if text.startswith("<") else ("", text)
+    shape = _NUMBER.sub(lambda m: _single(m.group()), shape)
+    return ox.Literal(f"{crs}>{shape}" if crs else shape, datatype=ox.NamedNode(standard))
+
+
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def _single(number: str) -> str:
+    """The shortest decimal, without an exponent, that reads as the same single-precision
+    float as ``number``."""
+    try:
+        packed = struct.pack("<f", float(number))
+    except (OverflowError, ValueError):
+        return number
+    value = struct.unpack("<f", packed)[0]
+    if not math.isfinite(value):
+        return number
+    for digits in range(1, 10):
+        text = f"{value:.{digits}g}"
+        if struct.pack("<f", float(text)) == packed:
+            break
+    if "e" in text:
+        text = format(Decimal(text), "f")
+    return "0" if text == "-0" else text
 
 
 def _not_rdf(error: Exception) -> QueryError:
