@@ -27,6 +27,7 @@ from ssekg.loaders.resolve import (
     read_links_graph,
     set_status,
 )
+from ssekg.namespaces import DEFAULT_BASE
 from ssekg.queries import named_queries
 from ssekg.setup import initialise
 from ssekg.store import EmbeddedStore, open_store
@@ -61,8 +62,18 @@ def loaded_dump() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture
-def store(loaded_dump: bytes) -> Iterator[Store]:
+@pytest.fixture(params=["memory", "virtuoso"])
+def store(request: pytest.FixtureRequest, loaded_dump: bytes) -> Iterator[Store]:
+    """The three sources, in memory or on the session's Virtuoso under a base IRI of its own
+    (the dump's graphs moved below that base)."""
+    if request.param == "virtuoso":
+        server = request.getfixturevalue("virtuoso")
+        base = server.new_base()
+        remote = open_store(server.url, base=base)
+        own = loaded_dump.replace(f"<{DEFAULT_BASE}graph/".encode(), f"<{base}graph/".encode())
+        remote.restore(io.BytesIO(own))
+        yield remote
+        return
     with EmbeddedStore(None) as fresh:
         fresh.restore(io.BytesIO(loaded_dump))
         yield fresh
