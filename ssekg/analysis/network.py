@@ -24,11 +24,14 @@ What the graph is made of:
 The measures (:func:`analyse_network`):
 
 * **degree**: the number of neighbours, and the degree centrality (degree / (n − 1));
-* **betweenness**: networkx's normalised betweenness centrality over the whole graph. Above
-  :data:`EXACT_BETWEENNESS_MAX` tied nodes it is estimated from :data:`BETWEENNESS_SAMPLES`
-  source nodes drawn with a fixed seed (:data:`SEED`), so a run gives the same figures;
-* **communities**: networkx's Louvain method (seeded) on the tied nodes; communities are
-  numbered from 0, largest first; isolated actors belong to none (community −1);
+* **betweenness**: networkx's normalised betweenness centrality over the whole graph,
+  computed by igraph (Brandes' algorithm in C). Above :data:`EXACT_BETWEENNESS_MAX` tied
+  nodes it is estimated from :data:`BETWEENNESS_SAMPLES` source nodes drawn with a fixed
+  seed (:data:`SEED`) as networkx draws them and rescaled as networkx rescales them, so a run
+  gives the same figures, and the figures networkx would give;
+* **communities**: igraph's Leiden method optimising modularity (seeded) on the tied nodes;
+  communities are numbered from 0, largest first; isolated actors belong to none
+  (community −1);
 * **brokers**: actors with edges into at least two communities (their own counts), ranked by
   betweenness, then degree;
 * **isolated**: actors with no cooperation, membership or funding at all.
@@ -64,7 +67,7 @@ from ssekg.text import to_cyrillic
 LANGUAGES = ("sr-Latn", "sr-Cyrl", "en")
 KINDS = ("cooperation", "membership", "funding")
 FORMATS = ("graphml", "gexf")
-#: The seed of every random choice (betweenness samples, Louvain): the same data gives the
+#: The seed of every random choice (betweenness samples, Leiden): the same data gives the
 #: same figures and communities on every run.
 SEED = 42
 #: Up to this many tied nodes betweenness is exact; above, it is estimated from samples.
