@@ -13,8 +13,10 @@ the work a query worker does), then throughput with several clients at once. Pri
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
+import os
 import random
 import socket
 import statistics
@@ -68,9 +70,7 @@ def prepare(data: Path, folder: Path) -> tuple[list[str], list[str]]:
         return [str(r["a"]) for r in rows], [str(r["a"]) for r in needs]
 
 
-def queries(
-    actors: list[str], needing: list[str]
-) -> dict[str, tuple[Callable[[int], str], str]]:
+def queries(actors: list[str], needing: list[str]) -> dict[str, tuple[Callable[[int], str], str]]:
     rng = random.Random(7)
     sample = rng.sample(actors, min(200, len(actors)))
     needing = rng.sample(needing, min(200, len(needing)))
@@ -112,32 +112,62 @@ _STORES: dict[str, tuple[ox.Store, list[ox.NamedNode]]] = {}
 _CONNECTIONS = threading.local()
 
 
-def over_http(port: int, text: str, accept: str) -> float:
-    """One GET /sparql on a kept-alive connection of this thread (a new one if it closed)."""
+def over_http(port: int, text: str, accept: str, path: str = "/sparql") -> float:
+    """One GET on a kept-alive connection of this thread, opened again (and the request
+    sent once more) when the server has closed it while idle."""
     try:
-        return _get(port, text, accept)
-    except (http.client.RemoteDisconnected, ConnectionResetError):
-        return _get(port, text, accept)  # the server closed an idle kept-alive connection
+        return _get(port, text, accept, path)
+    except (ConnectionError, http.client.BadStatusLine):
+        return _get(port, text, accept, path)
 
 
-def _get(port: int, text: str, accept: str) -> float:
+def _get(port: int, text: str, accept: str, path: str) -> float:
     started = time.perf_counter()
-    connection = getattr(_CONNECTIONS, "http", None)
+    connections = getattr(_CONNECTIONS, "http", None)
+    if connections is None:
+        connections = _CONNECTIONS.http = {}
+    connection = connections.get(port)
     if connection is None:
-        connection = _CONNECTIONS.http = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        connection = connections[port] = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
     try:
         connection.request(
-            "GET", "/sparql?" + urlencode({"query": text}), headers={"Accept": accept}
+            "GET", path + "?" + urlencode({"query": text}), headers={"Accept": accept}
         )
         response = connection.getresponse()
-        response.read()
+        body = response.read()
     except (http.client.HTTPException, OSError):
         connection.close()
-        _CONNECTIONS.http = None
+        del connections[port]
         raise
     if response.status != 200:
-        raise RuntimeError(f"status {response.status}")
+        raise RuntimeError(f"status {response.status}: {body[:300]!r}")
+    if response.will_close:
+        connection.close()
+        del connections[port]
     return time.perf_counter() - started
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and all its descendants alive now, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    times: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+        times[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0.0, [pid]
+    while todo:
+        each = todo.pop()
+        total += times.get(each, 0.0)
+        todo.extend(children.get(each, []))
+    return total
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -146,7 +176,12 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     return {"p50_ms": round(statistics.median(ordered) * 1000, 2), "p95_ms": round(p95 * 1000, 2)}
 
 
-def throughput(run: Callable[[int], float], clients: int, seconds: float) -> float:
+def throughput(
+    run: Callable[[int], float], clients: int, seconds: float, pid: int | None
+) -> dict[str, float]:
+    """Queries per second with ``clients`` threads sending one query after another for
+    ``seconds``, and the CPU time per query of process ``pid`` and its children (None: this
+    process) over that time."""
     done = [0] * clients
     stop = time.monotonic() + seconds
 
@@ -158,12 +193,16 @@ def throughput(run: Callable[[int], float], clients: int, seconds: float) -> flo
             i += clients
 
     threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
+    cpu = cpu_seconds(pid) if pid else time.process_time()
     started = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return round(sum(done) / (time.monotonic() - started), 1)
+    elapsed = time.monotonic() - started
+    used = (cpu_seconds(pid) if pid else time.process_time()) - cpu
+    count = max(sum(done), 1)
+    return {"per_s": round(sum(done) / elapsed, 1), "cpu_ms": round(used / count * 1000, 2)}
 
 
 def free_port() -> int:
@@ -192,65 +231,144 @@ def serve(folder: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("the server did not start")
 
 
+def with_prefixes(text: str) -> str:
+    """The query with the prefixes ssekg supplies itself declared in its text (for other
+    engines)."""
+    return "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items()) + text
+
+
+def export_public(folder: Path, out: Path) -> None:
+    """Every public named graph of the store as N-Quads, what an anonymous query sees."""
+    store = ox.Store.read_only(str(folder))
+    public = Graphs(DEFAULT_BASE)
+    with out.open("wb") as handle:
+        for graph in store.named_graphs():
+            if isinstance(graph, ox.NamedNode) and not public.is_private(graph.value):
+                ox.serialize(
+                    store.quads_for_pattern(None, None, None, graph), handle, ox.RdfFormat.N_QUADS
+                )
+    del store
+
+
+Runner = Callable[[int], float]
+
+
+def interleaved(
+    modes: dict[str, tuple[Runner, int | None]], rounds: int, budget: float
+) -> dict[str, dict[str, float]]:
+    """Each mode's query in turn, round after round (so each sees the same load on a shared
+    machine), up to ``rounds`` or ``budget`` seconds; per mode p50/p95 of wall time and the
+    mean CPU time per query of the process doing the work (``pid``, or this thread)."""
+    walls: dict[str, list[float]] = {m: [] for m in modes}
+    cpus: dict[str, float] = dict.fromkeys(modes, 0.0)
+    started = time.monotonic()
+    for i in range(rounds):
+        for mode, (run, pid) in modes.items():
+            before = cpu_seconds(pid) if pid else time.thread_time()
+            walls[mode].append(run(i))
+            cpus[mode] += (cpu_seconds(pid) if pid else time.thread_time()) - before
+        if i >= 4 and time.monotonic() - started > budget:
+            break
+    report = {}
+    for mode in modes:
+        entry = percentiles(walls[mode])
+        entry["cpu_ms"] = round(cpus[mode] / len(walls[mode]) * 1000, 2)
+        entry["n"] = len(walls[mode])
+        report[mode] = entry
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("data", type=Path)
     parser.add_argument("--rounds", type=int, default=60)
+    parser.add_argument("--budget", type=float, default=60.0, help="most seconds per query")
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=8.0)
-    parser.add_argument("--port", type=int, default=0, help="0: a free port")
     parser.add_argument("--workers", type=int, default=0, help="the server's query processes")
+    parser.add_argument("--no-virtuoso", action="store_true", help="leave Virtuoso out")
+    parser.add_argument("--only", action="append", help="run only this query (repeatable)")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
+    import virtuoso_server
+
+    use_virtuoso = not args.no_virtuoso and virtuoso_server.available()
+    with tempfile.TemporaryDirectory(prefix="ssekg-bench-server-") as tmp:
         folder = Path(tmp) / "store"
+        started = time.perf_counter()
         actors, needing = prepare(args.data, folder)
         plan = queries(actors, needing)
-        report: dict[str, object] = {"actors": len(actors), "clients": args.clients}
-        # In-process first (the store read-only), then the server over the same directory.
-        for name, (text_for, accept) in plan.items():
-            for i in range(3):
-                in_process(folder, text_for(i), accept)
-            local = [in_process(folder, text_for(i), accept) for i in range(args.rounds)]
-            report[name] = {"in_process": percentiles(local)}
-            print(f"# in process: {name} {report[name]}", file=sys.stderr, flush=True)
-            report[name]["in_process"]["per_s"] = throughput(  # type: ignore[index]
-                lambda i, t=text_for, a=accept: in_process(folder, t(i), a),  # type: ignore[misc]
-                args.clients,
-                args.seconds,
-            )
-        _STORES.clear()
-        port = args.port or free_port()
-        process = serve(folder, port, args.workers)
-        try:
+        if args.only:
+            plan = {k: v for k, v in plan.items() if k in args.only}
+        report: dict[str, object] = {
+            "actors": len(actors),
+            "clients": args.clients,
+            "load_s": {"ssekg": round(time.perf_counter() - started, 1)},
+            "load_average": os.getloadavg(),
+        }
+        print(f"# loaded {len(actors)} actors", file=sys.stderr, flush=True)
+        with contextlib.ExitStack() as stack:
+            virtuoso = None
+            if use_virtuoso:
+                dump = Path(tmp) / "public.nq"
+                export_public(folder, dump)
+                (Path(tmp) / "virtuoso").mkdir()
+                virtuoso = stack.enter_context(virtuoso_server.running(Path(tmp) / "virtuoso"))
+                seconds = virtuoso_server.bulk_load(
+                    virtuoso, Path(tmp) / "virtuoso", {dump: "urn:ssekg:unused"}
+                )
+                dump.unlink()
+                report["load_s"]["virtuoso"] = round(seconds, 1)  # type: ignore[index]
+                print(f"# Virtuoso loaded in {seconds:.0f} s", file=sys.stderr, flush=True)
+            port = free_port()
+            process = serve(folder, port, args.workers)
+            stack.callback(_stop, process)
+            modes: dict[str, Callable[[str, str, int], float]] = {
+                "in_process": lambda text, accept, i: in_process(folder, text, accept),
+                "server": lambda text, accept, i: over_http(port, text, accept),
+            }
+            pids: dict[str, int | None] = {"in_process": None, "server": process.pid}
+            if virtuoso is not None:
+                vport, vpid = virtuoso.http_port, virtuoso_server.pid_of(virtuoso)
+                modes["virtuoso"] = lambda text, accept, i: over_http(
+                    vport, with_prefixes(text), accept
+                )
+                pids["virtuoso"] = vpid
             for name, (text_for, accept) in plan.items():
-                for i in range(3):
-                    over_http(port, text_for(i), accept)
-                remote = [over_http(port, text_for(i), accept) for i in range(args.rounds)]
-                entry = report[name]
-                assert isinstance(entry, dict)
-                entry["server"] = percentiles(remote)
-                print(f"# server: {name} {entry['server']}", file=sys.stderr, flush=True)
-                entry["server"]["per_s"] = throughput(
-                    lambda i, t=text_for, a=accept: over_http(port, t(i), a),  # type: ignore[misc]
-                    args.clients,
-                    args.seconds,
-                )
-                entry["overhead_p50_ms"] = round(
-                    entry["server"]["p50_ms"] - entry["in_process"]["p50_ms"], 2
-                )
-                entry["ratio_p50"] = round(
-                    entry["server"]["p50_ms"] / max(entry["in_process"]["p50_ms"], 0.001), 1
-                )
-        finally:
-            process.terminate()
-            process.wait(10)
+                runners = {
+                    mode: ((lambda i, m=run, t=text_for, a=accept: m(t(i), a, i)), pids[mode])
+                    for mode, run in modes.items()
+                }
+                for i in range(3):  # warm-up
+                    for run, _pid in runners.values():
+                        run(i)
+                entry: dict[str, object] = dict(interleaved(runners, args.rounds, args.budget))
+                for mode, (run, pid) in runners.items():
+                    entry[mode]["throughput"] = throughput(  # type: ignore[index]
+                        run, args.clients, args.seconds, pid
+                    )
+                local, remote = entry["in_process"], entry["server"]
+                assert isinstance(local, dict) and isinstance(remote, dict)
+                entry["overhead_p50_ms"] = round(remote["p50_ms"] - local["p50_ms"], 2)
+                entry["overhead_cpu_ms"] = round(remote["cpu_ms"] - local["cpu_ms"], 2)
+                report[name] = entry
+                print(f"# {name}: {json.dumps(entry)}", file=sys.stderr, flush=True)
+    report["load_average_end"] = os.getloadavg()
     print(json.dumps(report, indent=2))
     out = HERE / "results"
     out.mkdir(exist_ok=True)
-    path = out / f"server-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    path = out / f"server-{len(actors)}-{time.strftime('%Y%m%dT%H%M%S')}.json"
     path.write_text(json.dumps(report, indent=2))
     print(f"Written to {path}")
     return 0
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)
 
 
 if __name__ == "__main__":
