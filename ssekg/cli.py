@@ -453,8 +453,7 @@ def query(
         named = named_queries().get(query_text)
         if named is not None:
             # A named query's parameters are typed: checked, defaulted, then bound.
-            sparql = named.text
-            bindings = named.bind(dict(_param_text(p) for p in (param or [])))
+            sparql, bindings = named.prepare(dict(_param_text(p) for p in (param or [])))
         else:
             sparql = resolve_query(query_text)
             bindings = dict(parse_param(p) for p in (param or []))

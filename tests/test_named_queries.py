@@ -879,6 +879,8 @@ def test_every_named_query_has_expected_rows() -> None:
         ("capacity-providers", {"actor": "not an iri"}, "not an absolute IRI"),
         ("cooperations", {"topic": "PUBLIC-PROCUREMENT"}, "several schemes"),
         ("missing-practices", {"territory": "RS-22", "compareWith": "world"}, "country, peers"),
+        ("actors", {"limit": "ten"}, "not a whole number"),
+        ("actors", {"offset": "-5"}, "is negative"),
     ],
 )
 def test_wrong_parameters_are_refused_in_both_languages(
@@ -929,6 +931,22 @@ def test_optional_parameters_narrow_only_when_given(store: Store) -> None:
     one_year = via_library(store, "funding-flows", {"year": "2025"})
     assert len(everything) == sum(1 for _ in fundings())
     assert 0 < len(one_year) < len(everything)
+
+
+def test_long_lists_come_a_page_at_a_time(
+    store: Store, client: TestClient, store_dir: str
+) -> None:
+    everything = via_library(store, "actors", {"limit": "1000"})
+    assert actor_set(everything) == {str(x) for x in ACTORS} and len(everything) > 40
+    assert via_library(store, "actors", {}) == everything[:100]
+    first = via_library(store, "actors", {"limit": "20"})
+    second = via_http(client, "actors", {"limit": "20", "offset": "20"})
+    rest = via_cli(store_dir, "actors", {"limit": "1000", "offset": "40"})
+    assert first + second + rest == everything
+    assert via_library(store, "actors", {"limit": "0"}) == []
+    paged = [n for n, q in named_queries().items() if q.parameter("limit")]
+    for name in paged:
+        assert named_queries()[name].parameter("offset") is not None, name
 
 
 # -- the list and the OpenAPI description -------------------------------------------------------

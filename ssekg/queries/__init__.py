@@ -5,6 +5,12 @@ Each file starts with a header of ``# key: value`` lines (the format is describe
 one ``param:`` line per parameter, ``# param: NAME TYPE [default=V | optional] [example=V]
 description``, with ``param@sr-Latn: NAME description`` for the Serbian description.
 
+Two parameter names page through a long list, as grlc-style APIs do: ``limit`` and
+``offset`` (both ``integer``, e.g. ``# param: limit integer default=100 ...``). They are not
+bound to variables: :meth:`NamedQuery.prepare` checks that they are whole numbers of at
+least 0 and ends the query text with ``LIMIT n OFFSET m`` (a query that has them must not
+end in a LIMIT, OFFSET or VALUES clause of its own).
+
 :meth:`NamedQuery.bind` turns the values a person typed into RDF terms (checking names,
 types and allowed values, filling in defaults); :func:`run_named` runs a query with them as
 real bindings (``Store.query(bindings=...)``), never by pasting them into the text."""
@@ -27,6 +33,8 @@ if TYPE_CHECKING:
     from ssekg.store.results import QueryResult
 
 _OPTION_KEYS = ("default", "example")
+#: Parameters that page through the rows instead of binding a variable.
+PAGING = ("limit", "offset")
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,27 @@ class NamedQuery:
                     )
             bindings[param.name] = param.type.to_term(param.name, text)
         return bindings
+
+    def prepare(self, values: Mapping[str, str]) -> tuple[str, dict[str, Node]]:
+        """The text to run and its bindings for ``values`` (see :meth:`bind`): the paging
+        parameters (``limit``, ``offset``) become a ``LIMIT``/``OFFSET`` clause at the end of
+        the text, every other parameter a binding."""
+        bindings = self.bind(values)
+        paging = []
+        for name in PAGING:
+            term = bindings.pop(name, None)
+            if term is None or self.parameter(name) is None:
+                continue
+            number = int(term.toPython())  # type: ignore[attr-defined]
+            if number < 0:
+                raise QueryError(
+                    f"the parameter {name}={number} is negative; give a whole number of at "
+                    "least 0.",
+                    f"parametar {name}={number} je negativan; navedite ceo broj od najmanje 0.",
+                )
+            paging.append(f"{name.upper()} {number}")
+        text = self.text.rstrip() + ("\n" + " ".join(paging) + "\n" if paging else "\n")
+        return text, bindings
 
 
 def parse_header(name: str, text: str) -> NamedQuery:
@@ -206,7 +235,7 @@ def get_named(name: str) -> NamedQuery:
 def run_named(
     store: Store, name: str, values: Mapping[str, str], *, timeout: float | None = None
 ) -> QueryResult:
-    """Run a named query on the public graphs with ``values`` as checked bindings."""
-    query = get_named(name)
-    bindings = query.bind(values)
-    return store.query(query.text, bindings=bindings or None, timeout=timeout)
+    """Run a named query on the public graphs with ``values`` as checked bindings (and its
+    paging parameters as its LIMIT and OFFSET)."""
+    text, bindings = get_named(name).prepare(values)
+    return store.query(text, bindings=bindings or None, timeout=timeout)

@@ -264,8 +264,8 @@ def _endpoint(store: Store, query: NamedQuery, timeout: float | None) -> Callabl
                 f"jedan od: {types}.",
             )
         try:
-            bindings = query.bind(values)
-            result = store.query(query.text, bindings=bindings or None, timeout=timeout)
+            text, bindings = query.prepare(values)
+            result = store.query(text, bindings=bindings or None, timeout=timeout)
             body = result.serialize(_RESULT_NAMES[offer.format])  # type: ignore[index]
         except SsekgError as error:
             return refusal(400, error.en, error.sr)
