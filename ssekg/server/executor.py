@@ -9,8 +9,9 @@
   ``query`` in a thread, with the timeout passed on to it; nothing to kill locally.
 
 On timeout the child or worker is killed (SIGKILL) and reaped; a pool worker is replaced.
-The server process only waits on sockets, so a query never blocks its event loop. Answers
-come back as spool files written by the worker; the endpoint streams them and deletes them."""
+The server process only waits on sockets, so a query never blocks its event loop. Small
+answers come back within the worker's reply; larger ones as spool files written by the
+worker, which the endpoint streams and deletes."""
 
 from __future__ import annotations
 
@@ -58,8 +59,17 @@ class Busy(Exception):
 
 @dataclass
 class Outcome:
+    """A worker's reply; the answer is ``body`` when it came within the reply, else the
+    file ``spool``."""
+
     reply: dict[str, Any]
     spool: str
+    body: bytes | None = None
+
+    @classmethod
+    def of(cls, reply: dict[str, Any], spool: str) -> Outcome:
+        body = reply.pop("body", None)
+        return cls(reply, spool, body)
 
 
 # -- the store, watched -------------------------------------------------------------------
@@ -228,7 +238,13 @@ async def _receive(sock: socket.socket) -> dict[str, Any] | None:
     body = await _receive_exactly(loop, sock, int.from_bytes(head, "big"))
     if body is None:
         return None
-    return dict(json.loads(body))
+    message = dict(json.loads(body))
+    if "inline" in message:  # the answer itself follows (see worker.send_message)
+        payload = await _receive_exactly(loop, sock, int(message.pop("inline")))
+        if payload is None:
+            return None
+        message["body"] = payload
+    return message
 
 
 async def _receive_exactly(
@@ -236,7 +252,7 @@ async def _receive_exactly(
 ) -> bytes | None:
     chunks, left = [], size
     while left:
-        chunk = await loop.sock_recv(sock, min(left, 1 << 16))
+        chunk = await loop.sock_recv(sock, min(left, 1 << 20))
         if not chunk:
             return None
         chunks.append(chunk)
@@ -324,7 +340,7 @@ class ForkExecutor(Executor):
                 self._children.discard(pid)
             if reply is None:
                 raise RuntimeError("the query process ended without an answer")
-            return Outcome(reply, job["spool"])
+            return Outcome.of(reply, job["spool"])
         finally:
             semaphore.release()
 
@@ -408,6 +424,18 @@ class PoolExecutor(Executor):
                 self._started = True
                 self._idle.extend(self._new_worker() for _ in range(self.workers))
 
+    def _take_ready(self) -> _Worker | None:
+        """An idle worker that is ready, taken without blocking (None: none is)."""
+        with self._lock:
+            if not self._started:
+                return None
+            for index in range(len(self._idle) - 1, -1, -1):
+                if self._idle[index].ready:
+                    chosen = self._idle.pop(index)
+                    self._busy.add(chosen)
+                    return chosen
+        return None
+
     def _take(self) -> _Worker:
         self.start()
         with self._lock:
@@ -416,6 +444,16 @@ class PoolExecutor(Executor):
             chosen = self._idle.pop() if self._idle else self._new_worker()
             self._busy.add(chosen)
             return chosen
+
+    def _back_to_idle(self, chosen: _Worker) -> bool:
+        """Put a healthy worker back among the idle ones if there is room (without
+        blocking); False when it has to be stopped instead."""
+        with self._lock:
+            if len(self._idle) < self.workers:
+                self._busy.discard(chosen)
+                self._idle.append(chosen)
+                return True
+        return False
 
     def _give_back(self, chosen: _Worker, healthy: bool) -> None:
         with self._lock:
@@ -433,7 +471,9 @@ class PoolExecutor(Executor):
         semaphore = await _acquire(self._slots, timeout)
         try:
             job = {**job, "spool": self.spool_path(), "generation": self.store.generation}
-            chosen = await anyio.to_thread.run_sync(self._take)
+            # A ready worker is taken at once; starting one (or the pool) blocks, so in a thread.
+            ready = self._take_ready()
+            chosen = ready if ready is not None else await anyio.to_thread.run_sync(self._take)
             reply: dict[str, Any] | None = None
             try:
                 if not await chosen.wait_ready():
@@ -447,10 +487,12 @@ class PoolExecutor(Executor):
             finally:
                 if reply is None:
                     _remove(job["spool"])
-                await anyio.to_thread.run_sync(self._give_back, chosen, reply is not None)
+                    await anyio.to_thread.run_sync(self._give_back, chosen, False)
+                elif not self._back_to_idle(chosen):
+                    await anyio.to_thread.run_sync(self._give_back, chosen, True)
             if reply is None:
                 raise RuntimeError("the query worker ended without an answer")
-            return Outcome(reply, job["spool"])
+            return Outcome.of(reply, job["spool"])
         finally:
             semaphore.release()
 
@@ -544,7 +586,7 @@ class ThreadExecutor(Executor):
             reply = await anyio.to_thread.run_sync(self._run, job, timeout)
             if reply.get("timeout"):
                 raise QueryTimeout  # stopped by the store itself (a remote engine's limit)
-            return Outcome(reply, job["spool"])
+            return Outcome.of(reply, job["spool"])
         finally:
             semaphore.release()
 

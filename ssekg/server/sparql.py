@@ -278,6 +278,10 @@ def create_router(
         headers = {"Vary": "Accept", "Content-Length": str(reply["size"])}
         if reply["truncated"]:
             headers["X-SPARQL-MaxRows"] = str(limits.max_rows)
+        if outcome.body is not None:  # a small answer, within the worker's reply
+            return Response(
+                outcome.body, media_type=_media_type(reply["media_type"]), headers=headers
+            )
         return StreamingResponse(
             _stream(outcome.spool), media_type=_media_type(reply["media_type"]), headers=headers
         )

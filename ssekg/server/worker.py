@@ -9,17 +9,21 @@ when it is ready. Jobs and replies are small JSON messages, length-prefixed, ove
 
 Private graphs are left out of the dataset here, where the query runs: the dataset is built
 from the store's graph names minus the private ones, and pyoxigraph puts an explicit
-dataset above any FROM, FROM NAMED or GRAPH in the query text."""
+dataset above any FROM, FROM NAMED or GRAPH in the query text.
+
+Answers up to :data:`INLINE` bytes travel in the reply itself, after its JSON; only larger
+ones go through the spool file, so a small query costs no file to create, read and delete."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import socket
 import struct
 import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -34,13 +38,23 @@ Reply = dict[str, Any]
 _LENGTH = struct.Struct(">I")
 _PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG)
 
+#: The largest answer (bytes) sent within the reply; a larger one is written to the spool.
+INLINE = 1 << 20
+
 
 # -- messages ---------------------------------------------------------------------------------
 
 
 def send_message(sock: socket.socket, message: dict[str, Any]) -> None:
+    """The message as length-prefixed JSON; bytes under "body" follow it raw (their length
+    in "inline")."""
+    body = message.get("body")
+    if isinstance(body, bytes | bytearray):
+        message = {k: v for k, v in message.items() if k != "body"} | {"inline": len(body)}
+    else:
+        body = b""
     data = json.dumps(message).encode("utf-8")
-    sock.sendall(_LENGTH.pack(len(data)) + data)
+    sock.sendall(b"".join((_LENGTH.pack(len(data)), data, body)))
 
 
 def receive_message(sock: socket.socket) -> dict[str, Any] | None:
@@ -49,7 +63,15 @@ def receive_message(sock: socket.socket) -> dict[str, Any] | None:
     if head is None:
         return None
     body = _receive_exactly(sock, _LENGTH.unpack(head)[0])
-    return None if body is None else dict(json.loads(body))
+    if body is None:
+        return None
+    message = dict(json.loads(body))
+    if "inline" in message:
+        payload = _receive_exactly(sock, int(message.pop("inline")))
+        if payload is None:
+            return None
+        message["body"] = payload
+    return message
 
 
 def _receive_exactly(sock: socket.socket, size: int) -> bytes | None:
@@ -136,55 +158,115 @@ class _RowLimit:
         self.out.flush()
 
 
+class Answer:
+    """A binary writer for one answer: kept in memory up to ``limit`` bytes, then moved to
+    ``path`` and written there."""
+
+    def __init__(self, path: str, limit: int = INLINE) -> None:
+        self.path, self.limit = path, limit
+        self.memory: bytearray | None = bytearray()
+        self.file: BinaryIO | None = None
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        if self.memory is not None and self.size + len(data) > self.limit:
+            self.file = open(self.path, "wb")  # noqa: SIM115 (closed in close())
+            self.file.write(self.memory)
+            self.memory = None
+        if self.file is not None:
+            self.file.write(data)
+        else:
+            assert self.memory is not None
+            self.memory += data
+        self.size += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        if self.file is not None:
+            self.file.flush()
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+
+    def contents(self) -> bytes | None:
+        """The answer when it stayed in memory (None: it is in the file)."""
+        return None if self.memory is None else bytes(self.memory)
+
+    def mark_json(self, max_rows: int) -> None:
+        """Add the row-limit member to the SPARQL JSON object written (closed)."""
+        if self.memory is None:
+            _mark_json(self.path, max_rows)
+        else:
+            end = self.memory.rindex(b"}")
+            self.memory[end:] = truncation_member(max_rows) + b"}"
+        self.size = os.path.getsize(self.path) if self.memory is None else len(self.memory)
+
+    def remove(self) -> None:
+        self.close()
+        if self.memory is None and os.path.exists(self.path):
+            os.unlink(self.path)
+
+
 def _write_solutions(
-    answer: ox.QuerySolutions, target: ox.QueryResultsFormat, path: str, max_rows: int | None
+    answer: ox.QuerySolutions, target: ox.QueryResultsFormat, out: Answer, max_rows: int | None
 ) -> tuple[int, bool]:
-    """Write SELECT results to ``path``; returns (rows, truncated). With a row limit the
+    """Write SELECT results to ``out``; returns (rows, truncated). With a row limit the
     rows go through TSV first, where they can be counted and cut, and are then written again
     in the target format; both steps are pyoxigraph's own code."""
     if not max_rows:
-        answer.serialize(path, target)
+        answer.serialize(out, target)  # type: ignore[arg-type]
         return -1, False
-    tsv = path + ".tsv"
+    tsv = Answer(out.path + ".tsv")
     try:
-        with open(tsv, "wb") as raw:
-            limit = _RowLimit(raw, max_rows)
-            try:
-                answer.serialize(limit, ox.QueryResultsFormat.TSV)  # type: ignore[arg-type]
-            except (_RowLimit.Stop, OSError) as stopped:
-                if not limit.truncated:
-                    raise stopped from None
+        limit = _RowLimit(tsv, max_rows)
+        try:
+            answer.serialize(limit, ox.QueryResultsFormat.TSV)  # type: ignore[arg-type]
+        except (_RowLimit.Stop, OSError) as stopped:
+            if not limit.truncated:
+                raise stopped from None
+        tsv.close()
         rows = max_rows + 1 - limit.lines_left - 1
-        if target == ox.QueryResultsFormat.TSV:
-            os.replace(tsv, path)
+        kept = tsv.contents()
+        if kept is not None:
+            if target == ox.QueryResultsFormat.TSV:
+                out.write(kept)
+                return rows, limit.truncated
+            parsed = ox.parse_query_results(kept, ox.QueryResultsFormat.TSV)
         else:
-            parsed = ox.parse_query_results(path=tsv, format=ox.QueryResultsFormat.TSV)
-            parsed.serialize(path, target)
+            if target == ox.QueryResultsFormat.TSV:
+                out.memory, out.size = None, os.path.getsize(tsv.path)
+                os.replace(tsv.path, out.path)
+                return rows, limit.truncated
+            parsed = ox.parse_query_results(path=tsv.path, format=ox.QueryResultsFormat.TSV)
+        parsed.serialize(out, target)  # type: ignore[arg-type]
         return rows, limit.truncated
     finally:
-        if os.path.exists(tsv):
-            os.unlink(tsv)
+        tsv.remove()
 
 
 def _write_triples(
-    answer: ox.QueryTriples, target: ox.RdfFormat, path: str, max_rows: int | None
+    answer: ox.QueryTriples, target: ox.RdfFormat, out: Answer, max_rows: int | None
 ) -> tuple[int, bool]:
+    """Write CONSTRUCT or DESCRIBE triples to ``out``; returns (rows, -1 when not counted;
+    truncated). Triple formats take the answer as it comes, cut by ``islice``."""
+    prefixes = PREFIXES if target in _PREFIXED else None
+    if not target.supports_datasets:
+        kept = itertools.islice(answer, max_rows) if max_rows else answer
+        ox.serialize(kept, out, target, prefixes=prefixes)  # type: ignore[arg-type]
+        truncated = bool(max_rows) and next(answer, None) is not None
+        return (max_rows or -1) if truncated else -1, truncated
     state = {"rows": 0, "truncated": False}
-    quads = target.supports_datasets
 
-    def limited() -> Iterator[ox.Triple | ox.Quad]:
+    def limited() -> Iterator[ox.Quad]:
         for triple in answer:
             if max_rows and state["rows"] >= max_rows:
                 state["truncated"] = True
                 return
             state["rows"] += 1
-            if quads:
-                yield ox.Quad(triple.subject, triple.predicate, triple.object, ox.DefaultGraph())
-            else:
-                yield triple
+            yield ox.Quad(triple.subject, triple.predicate, triple.object, ox.DefaultGraph())
 
-    prefixes = PREFIXES if target in _PREFIXED else None
-    ox.serialize(limited(), path, target, prefixes=prefixes)  # type: ignore[arg-type]
+    ox.serialize(limited(), out, target, prefixes=prefixes)  # type: ignore[arg-type]
     return int(state["rows"]), bool(state["truncated"])
 
 
@@ -234,31 +316,38 @@ def execute(store: ox.Store, job: Job) -> Reply:
     offer = choose(job["accept"], job["format_params"], graph)
     if offer is None:
         return {"ok": False, "status": 406, "kind": kind}
-    spool, max_rows = job["spool"], job["max_rows"]
+    max_rows = job["max_rows"]
+    out = Answer(job["spool"])
     try:
         if isinstance(answer, ox.QueryBoolean):
             assert isinstance(offer.format, ox.QueryResultsFormat)
             rows, truncated = 1, False
-            with open(spool, "wb") as out:
-                out.write(answer.serialize(format=offer.format) or b"")
+            out.write(answer.serialize(format=offer.format) or b"")
         elif isinstance(answer, ox.QuerySolutions):
             assert isinstance(offer.format, ox.QueryResultsFormat)
-            rows, truncated = _write_solutions(answer, offer.format, spool, max_rows)
+            rows, truncated = _write_solutions(answer, offer.format, out, max_rows)
+            out.close()
             if truncated and offer.format == ox.QueryResultsFormat.JSON:
-                _mark_json(spool, max_rows)
+                out.mark_json(max_rows)
         else:
             assert isinstance(offer.format, ox.RdfFormat)
-            rows, truncated = _write_triples(answer, offer.format, spool, max_rows)
+            rows, truncated = _write_triples(answer, offer.format, out, max_rows)
+        out.close()
     except (OSError, ValueError, TypeError) as problem:
+        out.remove()
         return _failed(problem)
-    return {
+    reply = {
         "ok": True,
         "kind": kind,
         "media_type": offer.media_type,
         "rows": rows,
         "truncated": truncated,
-        "size": os.path.getsize(spool),
+        "size": out.size,
     }
+    body = out.contents()
+    if body is not None:
+        reply["body"] = body
+    return reply
 
 
 def _failed(problem: Exception) -> Reply:
