@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import cyrtranslit
+from generate import _mb, _pib  # the same valid identifiers as the RDF generator
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -67,21 +68,6 @@ def _municipalities() -> list[str]:
                     names.add(str(label))
     # names that repeat across districts would need the district column: leave them out
     return sorted(n for n in names if "Palilula" not in n and "Medijana" not in n)
-
-
-def _mb(rng: random.Random) -> str:
-    while True:
-        digits = [rng.randint(0, 9) for _ in range(7)]
-        r = sum(d * w for d, w in zip(digits, (2, 7, 6, 5, 4, 3, 2), strict=True)) % 11
-        if r > 1:
-            return "".join(map(str, digits)) + str(11 - r)
-
-
-def _pib(rng: random.Random) -> str:
-    from stdnum.iso7064 import mod_11_10
-
-    body = "1" + "".join(str(rng.randint(0, 9)) for _ in range(7))
-    return body + mod_11_10.calc_check_digit(body)
 
 
 def _some(rng: random.Random, values: list[str], most: int = 3) -> str:

@@ -55,6 +55,10 @@ StoreOption = Annotated[
         help="A directory (embedded store on disk), 'memory', or a SPARQL endpoint URL.",
     ),
 ]
+#: The language and script of labels and headers in the analysis commands.
+LangOption = Annotated[str, typer.Option("--lang", help="sr-Latn, sr-Cyrl or en.")]
+#: How the analysis commands print their rows.
+RowsFormatOption = Annotated[str, typer.Option("--format", help="table, csv or json.")]
 BaseOption = Annotated[
     str,
     typer.Option("--base-iri", envvar="SSEKG_BASE_IRI", help="Base IRI of the instance data."),
@@ -564,8 +568,8 @@ def gaps(
         str | None,
         typer.Option("--territory", help="One territory: a code (RS22, RS-22, pirot) or a name."),
     ] = None,
-    lang: Annotated[str, typer.Option("--lang", help="sr-Latn, sr-Cyrl or en.")] = "sr-Latn",
-    format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    lang: LangOption = "sr-Latn",
+    format: RowsFormatOption = "table",
     store: StoreOption = DEFAULT_STORE,
     base_iri: BaseOption = DEFAULT_BASE,
     update_url: UpdateUrlOption = None,
@@ -659,8 +663,8 @@ def match(
     ] = None,
     kind: Annotated[str | None, typer.Option("--kind", help="capacity or resource.")] = None,
     limit: MatchLimit = 50,
-    lang: Annotated[str, typer.Option("--lang", help="sr-Latn, sr-Cyrl or en.")] = "sr-Latn",
-    format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    lang: LangOption = "sr-Latn",
+    format: RowsFormatOption = "table",
     store: StoreOption = DEFAULT_STORE,
     base_iri: BaseOption = DEFAULT_BASE,
     update_url: UpdateUrlOption = None,
@@ -696,8 +700,8 @@ def alliances(
         str | None, typer.Option("--actor", help="Only this actor's allies: its IRI or MB.")
     ] = None,
     limit: MatchLimit = 50,
-    lang: Annotated[str, typer.Option("--lang", help="sr-Latn, sr-Cyrl or en.")] = "sr-Latn",
-    format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    lang: LangOption = "sr-Latn",
+    format: RowsFormatOption = "table",
     store: StoreOption = DEFAULT_STORE,
     base_iri: BaseOption = DEFAULT_BASE,
     update_url: UpdateUrlOption = None,
@@ -732,8 +736,8 @@ def network(
         Path | None,
         typer.Option("-o", "--output", help="Write the graph to FILE.graphml or FILE.gexf."),
     ] = None,
-    lang: Annotated[str, typer.Option("--lang", help="sr-Latn, sr-Cyrl or en.")] = "sr-Latn",
-    format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    lang: LangOption = "sr-Latn",
+    format: RowsFormatOption = "table",
     top: Annotated[int, typer.Option("--top", help="Brokers and isolated actors shown.")] = 10,
     store: StoreOption = DEFAULT_STORE,
     base_iri: BaseOption = DEFAULT_BASE,
@@ -824,7 +828,7 @@ def report(
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Folder for index.html and its charts.")
     ] = Path("ssekg-report"),
-    lang: Annotated[str, typer.Option("--lang", help="sr-Latn, sr-Cyrl or en.")] = "sr-Latn",
+    lang: LangOption = "sr-Latn",
     validate: Annotated[
         bool | None,
         typer.Option(
