@@ -586,7 +586,8 @@ def analyse_network(
     """Degree and betweenness centrality, communities, brokers and isolated actors of a
     graph made by :func:`build_network` (see the module's description)."""
     n = graph.number_of_nodes()
-    tied = [v for v in graph if graph.degree(v) > 0]
+    degrees: dict[str, int] = dict(graph.degree)
+    tied = [v for v in graph if degrees[v] > 0]
     degree = nx.degree_centrality(graph) if n > 1 else dict.fromkeys(graph, 0.0)
 
     # Betweenness over the tied nodes only (isolated ones lie on no path), scaled as
@@ -604,10 +605,10 @@ def analyse_network(
                for v in tied}  # fmt: skip
     brokers = sorted(
         (v for v in tied if reached[v] >= 2),
-        key=lambda v: (-betweenness[v], -graph.degree(v), v),
+        key=lambda v: (-betweenness[v], -degrees[v], v),
     )
     broker_set = set(brokers)
-    isolated = sorted((v for v in graph if graph.degree(v) == 0),
+    isolated = sorted((v for v in graph if degrees[v] == 0),
                       key=lambda v: (str(graph.nodes[v].get("label", v)), v))  # fmt: skip
     edges = {kind: 0 for kind in KINDS}
     for _, _, data in graph.edges(data=True):
@@ -619,7 +620,7 @@ def analyse_network(
         ActorMeasures(
             iri=v,
             label=str(graph.nodes[v].get("label", v)),
-            degree=graph.degree(v),
+            degree=degrees[v],
             betweenness=betweenness[v],
             community=community_of.get(v, -1),
             broker=v in broker_set,
