@@ -222,42 +222,47 @@ class _Slots:
 
 async def _acquire(slots: _Slots, wait: float) -> asyncio.Semaphore:
     semaphore = slots.get()
+    if not semaphore.locked():  # a free slot: taken at once, without a timer
+        await semaphore.acquire()
+        return semaphore
     try:
-        await asyncio.wait_for(semaphore.acquire(), wait)
+        async with asyncio.timeout(wait):
+            await semaphore.acquire()
     except TimeoutError:
         raise Busy from None
     return semaphore
 
 
 async def _receive(sock: socket.socket) -> dict[str, Any] | None:
-    """One length-prefixed message from a non-blocking socket, without blocking the loop."""
+    """One length-prefixed message from a non-blocking socket, without blocking the loop
+    (usually in one read: a worker writes its reply at once)."""
     loop = asyncio.get_running_loop()
-    head = await _receive_exactly(loop, sock, 4)
-    if head is None:
+    buffer = bytearray()
+    if not await _fill(loop, sock, buffer, 4):
         return None
-    body = await _receive_exactly(loop, sock, int.from_bytes(head, "big"))
-    if body is None:
+    size = 4 + int.from_bytes(buffer[:4], "big")
+    if not await _fill(loop, sock, buffer, size):
         return None
-    message = dict(json.loads(body))
+    message = dict(json.loads(buffer[4:size]))
     if "inline" in message:  # the answer itself follows (see worker.send_message)
-        payload = await _receive_exactly(loop, sock, int(message.pop("inline")))
-        if payload is None:
+        end = size + int(message.pop("inline"))
+        if not await _fill(loop, sock, buffer, end):
             return None
-        message["body"] = payload
+        message["body"] = bytes(buffer[size:end])
     return message
 
 
-async def _receive_exactly(
-    loop: asyncio.AbstractEventLoop, sock: socket.socket, size: int
-) -> bytes | None:
-    chunks, left = [], size
-    while left:
-        chunk = await loop.sock_recv(sock, min(left, 1 << 20))
+async def _fill(
+    loop: asyncio.AbstractEventLoop, sock: socket.socket, buffer: bytearray, size: int
+) -> bool:
+    """Read into ``buffer`` until it holds ``size`` bytes; False if the socket closed.
+    Nothing after a message is ever sent before the reply is read, so reading ahead is safe."""
+    while len(buffer) < size:
+        chunk = await loop.sock_recv(sock, max(size - len(buffer), 1 << 16))
         if not chunk:
-            return None
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
+            return False
+        buffer += chunk
+    return True
 
 
 def _remove(path: str) -> None:
@@ -328,7 +333,8 @@ class ForkExecutor(Executor):
             pid, sock = await anyio.to_thread.run_sync(self._fork, job)
             reply: dict[str, Any] | None = None
             try:
-                reply = await asyncio.wait_for(_receive(sock), timeout)
+                async with asyncio.timeout(timeout):
+                    reply = await _receive(sock)
             except TimeoutError:
                 raise QueryTimeout from None
             finally:
@@ -481,7 +487,8 @@ class PoolExecutor(Executor):
                 loop = asyncio.get_running_loop()
                 data = json.dumps(job).encode("utf-8")
                 await loop.sock_sendall(chosen.sock, len(data).to_bytes(4, "big") + data)
-                reply = await asyncio.wait_for(_receive(chosen.sock), timeout)
+                async with asyncio.timeout(timeout):
+                    reply = await _receive(chosen.sock)
             except TimeoutError:
                 raise QueryTimeout from None
             finally:

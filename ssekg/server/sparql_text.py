@@ -66,6 +66,8 @@ def tokens(text: str) -> list[Token]:
 
 def calls_service(query: str) -> bool:
     """Whether the query has a SERVICE clause (a call to another endpoint)."""
+    if "SERVICE" not in query.upper():  # a SERVICE token would be in the text as well
+        return False
     return any(t.keyword() == "SERVICE" for t in tokens(query))
 
 
