@@ -41,13 +41,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from email.message import Message
 from http.client import HTTPResponse
 from types import TracebackType
-from typing import IO, BinaryIO
+from typing import IO, Any, BinaryIO
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -62,6 +62,8 @@ from ssekg.store.base import Quad, Triple
 from ssekg.store.embedded import short_detail, with_values
 from ssekg.store.results import QueryResult
 from ssekg.store.rewrite import (
+    PagedSelect,
+    paged_select,
     prefix_declarations,
     read_query,
     refuse_escapes,
@@ -125,6 +127,20 @@ class _Failure(Exception):
         text = text.split("\n\nSPARQL query:", 1)[0]
         text = re.sub(r"^Virtuoso \w+ Error ", "", text.strip())
         return short_detail(Exception(text or self.reason or f"HTTP {self.status}"))
+
+
+class _LimitRefused(QueryError):
+    """Virtuoso refused an OFFSET or a sorted LIMIT beyond its row limit."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            f"the endpoint refused an OFFSET or LIMIT beyond its row limit ({detail}); narrow "
+            "the query or raise that limit (Virtuoso: ResultSetMaxRows).",
+            f"krajnja tačka je odbila OFFSET ili LIMIT preko svog ograničenja broja redova "
+            f"({detail}); suzite upit ili povećajte to ograničenje (Virtuoso: ResultSetMaxRows).",
+        )
+        found = re.search(r"Only (\d+) are allowed", detail)
+        self.cap = int(found.group(1)) if found else None
 
 
 class _Wrapper(SPARQLWrapper):
@@ -296,6 +312,16 @@ def _single(number: str) -> str:
     return "0" if text == "-0" else text
 
 
+def _json_answer(answer: _Answer) -> dict[str, Any]:
+    try:
+        data = json.loads(answer.body)
+    except ValueError as error:
+        raise _not_rdf(error) from None
+    if not isinstance(data, dict):
+        raise _not_rdf(ValueError("not a JSON object"))
+    return data
+
+
 def _not_rdf(error: Exception) -> QueryError:
     return QueryError(
         f"the endpoint answered with something that is not valid RDF ({error}); the query "
@@ -448,6 +474,9 @@ class RemoteStore:
                     f"krajnja tačka je odbila upit kao preskup ({detail}); suzite ga (manje "
                     "obrazaca, LIMIT) i pokušajte ponovo.",
                 ) from None
+            if re.search(r"\bSR35[0-3]\b", detail):
+                # Virtuoso cuts an OFFSET or a sorted LIMIT at its row limit as an error.
+                raise _LimitRefused(detail) from None
             if failure.status == 400:
                 raise QueryError(
                     f"the SPARQL query is not valid: {detail}; correct it and try again.",
@@ -599,24 +628,121 @@ class RemoteStore:
         else:
             default = [g for g in chosen[0] if g in allowed]
             named = [g for g in chosen[1] if g in allowed]
-        rewritten = prefix_declarations(text.prefixes) + with_dataset(sparql, text, default, named)
-        answer = self._ask_endpoint(rewritten, text.kind, timeout=timeout)
-        if text.kind == "graph":
-            return self._graph_result(answer)
+        declared = prefix_declarations(text.prefixes)
+        started = time.monotonic()
+        refused: _LimitRefused | None = None
         try:
-            data = json.loads(answer.body)
-        except ValueError as error:
-            raise _not_rdf(error) from None
-        if "boolean" in data:
-            return QueryResult("ask", boolean=bool(data["boolean"]))
+            answer = self._ask_endpoint(
+                declared + with_dataset(sparql, text, default, named),
+                text.kind,
+                timeout=timeout,
+                whole=text.kind != "select",
+            )
+        except _LimitRefused as error:
+            if text.kind != "select":
+                raise
+            refused = error
+        if refused is not None:
+            cap: str | None = str(refused.cap or self._row_limit() or "")
+            data: dict[str, Any] = {"head": {"vars": []}, "results": {"bindings": []}}
+        else:
+            if text.kind == "graph":
+                return self._graph_result(answer)
+            data = _json_answer(answer)
+            if "boolean" in data:
+                return QueryResult("ask", boolean=bool(data["boolean"]))
+            cap = answer.headers.get("X-SPARQL-MaxRows")
         variables = list(data["head"].get("vars", []))
+        if cap is not None and refused is not None:
+            # The projected variables, from the query's first row sorted its own way.
+            parts = paged_select(sparql, ["ssekgProbe"])
+            if parts is not None:
+                probe = parts.page([], 0, 1)
+                try:
+                    first = self._ask_endpoint(
+                        declared + with_dataset(probe, read_query(probe), default, named),
+                        "select",
+                        timeout=timeout,
+                    )
+                except QueryTimeoutError:
+                    raise
+                except QueryError:
+                    raise refused from None
+                variables = list(_json_answer(first)["head"].get("vars", []))
+        if cap:
+            parts = paged_select(sparql, variables)
+            if parts is None or not cap.isdigit() or int(cap) < 1:
+                raise refused or self._truncated(cap)
+            deadline = None if timeout is None else started + timeout
+
+            def ask(query: str) -> list[dict[str, Any]]:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    raise self._timeout_error(timeout)
+                paged = read_query(query)
+                try:
+                    answer = self._ask_endpoint(
+                        declared + with_dataset(query, paged, default, named),
+                        "select",
+                        timeout=left,
+                        whole=False,
+                    )
+                except QueryTimeoutError:
+                    raise self._timeout_error(timeout) from None
+                except QueryError:
+                    raise self._truncated(cap) from None
+                return list(_json_answer(answer)["results"]["bindings"])
+
+            bindings_read = self._pages(parts, variables, int(cap), ask)
+        else:
+            bindings_read = data["results"]["bindings"]
         rows: list[dict[str, Node]] = []
         try:
-            for binding in data["results"]["bindings"]:
+            for binding in bindings_read:
                 rows.append({k: from_ox(_json_term(v)) for k, v in binding.items()})
         except ValueError as error:
             raise _not_rdf(error) from None
         return QueryResult("select", variables=variables, rows=rows)
+
+    def _pages(
+        self,
+        parts: PagedSelect,
+        variables: Sequence[str],
+        page: int,
+        ask: Callable[[str], list[dict[str, Any]]],
+    ) -> list[dict[str, Any]]:
+        """The whole answer of a SELECT query that the endpoint cut at its row limit, read
+        in pages of that many rows. The rows are counted before and after; an answer whose
+        size changes meanwhile (a load running) is an error, never half of two answers."""
+
+        def size() -> int:
+            found = ask(parts.counting())
+            value = found[0].get("ssekgRows") if found else None
+            try:
+                return int(value["value"]) if isinstance(value, dict) else -1
+            except ValueError:
+                return -1
+
+        total = size()
+        expected = max(0, total - parts.offset)
+        if parts.limit is not None:
+            expected = min(expected, parts.limit)
+        rows: list[dict[str, Any]] = []
+        while len(rows) < expected:
+            wanted = min(page, expected - len(rows))
+            got = ask(parts.page(variables, parts.offset + len(rows), wanted))
+            rows += got
+            if len(got) != wanted:
+                break
+        again = size()
+        if total < 0 or again != total or len(rows) != expected:
+            raise QueryError(
+                f"the answer changed while it was read in pages of {page} rows ({len(rows)} "
+                f"of {expected} rows read); run the query again when no load is running.",
+                f"odgovor se menjao dok je čitan u delovima od po {page} redova (pročitano "
+                f"{len(rows)} od {expected}); ponovite upit kada nijedno učitavanje ne traje.",
+            )
+        return rows
 
     def _graph_result(self, answer: _Answer) -> QueryResult:
         media = answer.headers.get_content_type()

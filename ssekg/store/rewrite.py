@@ -16,6 +16,7 @@ into the text the user wrote."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -254,8 +255,8 @@ def substitute(sparql: str, terms: Mapping[str, str]) -> str:
     """The query with each bound variable, inside its WHERE group, replaced by its term
     (already in N-Triples syntax, from Oxigraph's serialiser).
 
-    The variables stay where a term cannot stand: after AS, in VALUES headers, and in the
-    projection of subqueries; the VALUES block that :func:`with_values` adds still binds
+    The variables stay where a term cannot stand: after AS, in BOUND(), in VALUES headers,
+    and in the projection of subqueries; the VALUES block that :func:`with_values` adds still binds
     them for the projection and the solution modifiers. Constants are needed because
     Virtuoso evaluates a FILTER inside OPTIONAL without the variables bound outside it."""
     start = where_group_start(sparql)
@@ -285,7 +286,8 @@ def substitute(sparql: str, terms: Mapping[str, str]) -> str:
             name = items[i + 1]
             adjacent = name.kind == "word" and name.start == token.end
             after_as = i > 0 and _is_keyword(items, i - 1, "AS")
-            if adjacent and name.text in terms and not after_as:
+            in_bound = i > 1 and items[i - 1].text == "(" and _is_keyword(items, i - 2, "BOUND")
+            if adjacent and name.text in terms and not after_as and not in_bound:
                 parts.append(sparql[last : token.start])
                 parts.append(terms[name.text])
                 last = name.end
@@ -313,3 +315,115 @@ def refuse_global_drops(sparql: str) -> None:
                 f"{items[i].text.upper()} {word} se ne izvršava nad udaljenim skladištem, gde "
                 "mogu biti i drugi grafovi; brišite grafove jedan po jedan (DROP GRAPH <...>).",
             )
+
+
+#: Functions whose value differs from one evaluation to the next: a query using them gives
+#: other rows on every page, so it is not read in pages.
+_UNREPEATABLE = {"RAND", "NOW", "UUID", "STRUUID", "BNODE"}
+_NAME = re.compile(r"^[A-Za-z_][\w]*$")
+
+
+@dataclass(frozen=True)
+class PagedSelect:
+    """A SELECT query taken apart so that its answer can be read in pages: each page is the
+    query, sorted by its own ORDER BY and then by every projected variable, as a subquery
+    whose rows are cut outside it (Virtuoso refuses a sorted LIMIT/OFFSET past its row
+    limit, but not a cut of a sorted subquery)."""
+
+    #: The PREFIX and BASE declarations.
+    prologue: str
+    #: SELECT ... WHERE { ... } with GROUP BY and HAVING, without dataset clauses.
+    body: str
+    #: The query's own ORDER BY conditions, or "".
+    order: str
+    #: A trailing VALUES block, or "".
+    values: str
+    limit: int | None
+    offset: int
+
+    def counting(self) -> str:
+        """A query of the number of rows of the query without its ORDER BY, LIMIT, OFFSET."""
+        return (
+            f"{self.prologue}\nSELECT (COUNT(*) AS ?ssekgRows) WHERE {{\n{{\n{self.body}\n"
+            f"{self.values}\n}}\n}}\n"
+        )
+
+    def page(self, variables: Sequence[str], offset: int, limit: int) -> str:
+        """The rows ``offset`` to ``offset + limit`` of the query sorted totally."""
+        keys = " ".join(f"?{v}" for v in variables)
+        order = f"ORDER BY {self.order}\n{keys}" if self.order or keys else ""
+        return (
+            f"{self.prologue}\nSELECT * WHERE {{\n{{\n{self.body}\n{order}\n"
+            f"{self.values}\n}}\n}}\nLIMIT {limit} OFFSET {offset}\n"
+        )
+
+
+def paged_select(sparql: str, variables: Sequence[str]) -> PagedSelect | None:
+    """The parts of a SELECT query (one that has passed the syntax check) for reading its
+    answer, of the projected ``variables``, in pages; None when it cannot be read so."""
+    if not variables or not all(_NAME.match(v) for v in variables):
+        return None
+    items = tokens(sparql)
+    at = next((i for i in range(len(items)) if _is_keyword(items, i, *_FORMS)), None)
+    if at is None or items[at].text.upper() != "SELECT":
+        return None
+    for i in range(len(items) - 1):
+        if _is_keyword(items, i, *_UNREPEATABLE) and items[i + 1].text == "(":
+            return None
+    text = read_query(sparql)
+    j = _dataset_position(items, at, "SELECT")
+    while j < len(items) and items[j].start < text.span[1]:
+        j += 1
+    if j < len(items) and _is_keyword(items, j, "WHERE"):
+        j += 1
+    if j >= len(items) or items[j].kind != "brace":
+        return None
+    depth = 0
+    while j < len(items):
+        if items[j].kind == "brace":
+            depth += 1
+        elif items[j].text == "}":
+            depth -= 1
+            if depth == 0:
+                break
+        j += 1
+    if j >= len(items):
+        return None
+    # The solution modifiers after the WHERE group, at the query's own level.
+    marks: dict[str, int] = {}
+    parens = 0
+    for k in range(j + 1, len(items)):
+        token = items[k]
+        if token.text == "(":
+            parens += 1
+        elif token.text == ")":
+            parens -= 1
+        elif parens == 0 and _is_keyword(items, k, "ORDER", "LIMIT", "OFFSET", "VALUES"):
+            marks.setdefault(token.text.upper(), k)
+            if token.text.upper() == "VALUES":
+                break
+    ends = sorted(marks.values())
+
+    def clause(word: str) -> str:
+        k = marks.get(word)
+        if k is None:
+            return ""
+        start = items[k].end
+        stop = next((items[e].start for e in ends if e > k), len(sparql))
+        return sparql[start:stop]
+
+    def number(word: str) -> int | None:
+        found = re.match(r"\s*(\d+)", clause(word)) if word in marks else None
+        return int(found.group(1)) if found else None
+
+    order = clause("ORDER")
+    if order:
+        order = re.sub(r"^\s*BY\b", "", order, count=1, flags=re.I)
+    limit, offset = number("LIMIT"), number("OFFSET")
+    if ("LIMIT" in marks and limit is None) or ("OFFSET" in marks and offset is None):
+        return None
+    end = items[ends[0]].start if ends else len(sparql)
+    start = items[at].start
+    body = sparql[start : text.span[0]] + " " + sparql[text.span[1] : end]
+    values = sparql[items[marks["VALUES"]].start :] if "VALUES" in marks else ""
+    return PagedSelect(sparql[:start], body, order, values, limit, offset or 0)
