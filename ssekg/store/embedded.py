@@ -327,7 +327,13 @@ class EmbeddedStore:
             default = [ox.NamedNode(g) for g in chosen[0] if g in allowed]
             named = [ox.NamedNode(g) for g in chosen[1] if g in allowed]
         if bindings:
-            sparql = with_values(sparql, bindings)
+            # Constants in the WHERE group (as on a remote store), so that a bound value
+            # reaches EXISTS, MINUS and subqueries, where Oxigraph would otherwise evaluate
+            # the pattern for every value first; the VALUES block binds the projection.
+            from ssekg.store.rewrite import substitute
+
+            terms = {name.lstrip("?$"): str(to_ox(value)) for name, value in bindings.items()}
+            sparql = with_values(substitute(sparql, terms), bindings)
         started = time.monotonic()
         try:
             answer = self._ox.query(
