@@ -22,7 +22,6 @@ from rdflib.namespace import SKOS, XSD
 from typer.testing import CliRunner
 
 from ssekg.cli import app as cli_app
-from ssekg.errors import QueryError
 from ssekg.exports import FORMATS, LANGUAGES, export
 from ssekg.exports.networks import DCC_HEADERS
 from ssekg.namespaces import GEO, SSEKG
@@ -373,10 +372,6 @@ def test_downloads_over_http(store: Store) -> None:
     assert client.get("/api/export/pdf").status_code == 404
 
 
-@pytest.mark.xfail(strict=True, raises=QueryError, reason=(
-    "Virtuoso answers at most ResultSetMaxRows (10,000 by default) rows, and the exports read "
-    "the actors' facts in one query (20 to 30 rows per actor), which the remote store refuses "
-    "as incomplete past a few hundred actors instead of reading it in pages"))  # fmt: skip
 def test_an_export_past_the_endpoints_row_limit(virtuoso: Virtuoso) -> None:
     target = open_store(virtuoso.url, base=virtuoso.new_base())
     initialise(target)
