@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from importlib import resources
 from importlib.abc import Traversable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 def data_dir(part: str) -> Traversable:
@@ -25,3 +29,23 @@ def data_files(part: str, suffix: str) -> list[Traversable]:
 
     walk(data_dir(part))
     return sorted(found, key=lambda f: str(f))
+
+
+def template_environment(part: str) -> jinja2.Environment:
+    """A Jinja environment over the package's templates in ``part`` (HTML escaped, undefined
+    names an error), read through importlib.resources like the other data files."""
+    import jinja2
+
+    folder = data_dir(part)
+
+    def load(name: str) -> str | None:
+        entry = folder.joinpath(name)
+        return entry.read_text(encoding="utf-8") if entry.is_file() else None
+
+    return jinja2.Environment(
+        loader=jinja2.FunctionLoader(load),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )

@@ -35,7 +35,7 @@ from ssekg.analysis.matching import alliance_candidates, match_needs
 from ssekg.analysis.network import ActorMeasures, NetworkSummary, analyse_network, build_network
 from ssekg.errors import InputError
 from ssekg.namespaces import SSEKG, concept
-from ssekg.resources import data_dir
+from ssekg.resources import data_dir, template_environment
 from ssekg.store.base import Store
 from ssekg.text import fold, to_cyrillic, to_latin
 
@@ -627,19 +627,7 @@ def gap_charts(report: GapReport, folder: Path, w: Words) -> list[Chart]:
 
 
 def _environment() -> jinja2.Environment:
-    folder = data_dir("analysis/templates")
-
-    def load(name: str) -> str | None:
-        entry = folder.joinpath(name)
-        return entry.read_text(encoding="utf-8") if entry.is_file() else None
-
-    return jinja2.Environment(
-        loader=jinja2.FunctionLoader(load),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
+    return template_environment("analysis/templates")
 
 
 def prepare_folder(out_dir: Path) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import jinja2
 import yaml
 
-from ssekg.resources import data_dir
+from ssekg.resources import data_dir, template_environment
 from ssekg.server.conneg import DEFAULT_LANGUAGE, LANGUAGES
 from ssekg.text import to_cyrillic
 
@@ -35,19 +35,7 @@ def translate(key: str, language: str, **values: object) -> str:
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
-    folder = data_dir("server/templates")
-
-    def load(name: str) -> str | None:
-        entry = folder.joinpath(name)
-        return entry.read_text(encoding="utf-8") if entry.is_file() else None
-
-    return jinja2.Environment(
-        loader=jinja2.FunctionLoader(load),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
+    return template_environment("server/templates")
 
 
 def render(template: str, language: str, **context: Any) -> str:
