@@ -15,42 +15,18 @@ import json
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-import pyoxigraph as ox  # noqa: E402
+from bench_store import best, load_synthetic  # noqa: E402
 
 from ssekg.analysis.gaps import analyse_gaps  # noqa: E402
 from ssekg.queries import run_named  # noqa: E402
-from ssekg.setup import initialise  # noqa: E402
-from ssekg.store import open_store  # noqa: E402
 from ssekg.store.base import Store  # noqa: E402
 
 BASELINE = "actor-types-by-region"
-
-
-def load(data: Path, where: str) -> tuple[Store, float]:
-    """The store with the reference graph and the data bulk-loaded, and the load's seconds."""
-    store = open_store(where, create=True)
-    initialise(store)
-    raw, _ = store.oxigraph_dataset()  # type: ignore[attr-defined]
-    start = time.perf_counter()
-    graph = ox.NamedNode(store.graphs_of.source("synthetic"))
-    raw.bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
-    return store, time.perf_counter() - start
-
-
-def best(action: Callable[[], object], rounds: int) -> float:
-    action()  # warm-up
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def measure(store: Store, rounds: int) -> dict[str, object]:
@@ -81,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         for kind in kinds:
             with tempfile.TemporaryDirectory() as tmp:
                 where = "memory" if kind == "memory" else str(Path(tmp) / "store")
-                store, loaded = load(data, where)
+                store, loaded = load_synthetic(data, where)
                 actors = store.query(
                     "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a ssekg:Actor }"
                 ).rows[0]["n"]

@@ -16,41 +16,18 @@ import json
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-import pyoxigraph as ox  # noqa: E402
+from bench_store import best, load_synthetic  # noqa: E402
 
 from ssekg.analysis.network import analyse_network, build_network, write_network  # noqa: E402
 from ssekg.queries import run_named  # noqa: E402
-from ssekg.setup import initialise  # noqa: E402
-from ssekg.store import open_store  # noqa: E402
 from ssekg.store.base import Store  # noqa: E402
 
 BASELINE = "isolated-actors"
-
-
-def load(data: Path) -> Store:
-    """An embedded store in memory with the reference graph and the data bulk-loaded."""
-    store = open_store("memory", create=True)
-    initialise(store)
-    raw, _ = store.oxigraph_dataset()  # type: ignore[attr-defined]
-    graph = ox.NamedNode(store.graphs_of.source("synthetic"))
-    raw.bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
-    return store
-
-
-def best(action: Callable[[], object], rounds: int) -> float:
-    action()  # warm-up
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def measure(store: Store, rounds: int) -> dict[str, object]:
@@ -93,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     results = []
     for data in args.data:
-        store = load(data)
+        store = load_synthetic(data)[0]
         actors = store.query("SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a ssekg:Actor }")
         row: dict[str, object] = {"data": data.name, "store": "memory",
                                   "actors": int(str(actors.rows[0]["n"]))}  # fmt: skip
