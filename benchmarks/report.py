@@ -8,8 +8,11 @@ analysis, the network, matching and alliances), so a slow part shows.
     python benchmarks/report.py DATA.nt [DATA2.nt ...] [--no-disk]
 
 The report runs once (it takes seconds, and its charts cost the same every time); the
-baseline is the best of three after a warm-up. Prints one JSON line per file and store, and
-writes them to ``benchmarks/results/report-*.json``."""
+baseline is the best of three after a warm-up. Each part is timed twice: alone (reading its
+own facts, as its command does) and as in the report (``shared_*``: in the report's order, with
+one :class:`~ssekg.analysis.facts.Facts` for all, so a part reads only what the parts before
+it have not). Prints one JSON line per file and store, and writes them to
+``benchmarks/results/report-*.json``."""
 
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from bench_store import load_synthetic  # noqa: E402
 
+from ssekg.analysis.facts import Facts  # noqa: E402
 from ssekg.analysis.gaps import analyse_gaps  # noqa: E402
 from ssekg.analysis.matching import alliance_candidates, match_needs  # noqa: E402
 from ssekg.analysis.network import analyse_network, build_network  # noqa: E402
@@ -55,14 +59,19 @@ def measure(store: Store, folder: Path) -> dict[str, object]:
     run_named(store, BASELINE, {})  # warm-up
     baseline = min(timed(lambda: run_named(store, BASELINE, {}).rows) for _ in range(3))
     today = date.today()
-    parts = {
-        "glance": lambda: at_a_glance(store, "en", today=today),
-        "quality": lambda: data_quality(store, "en", validate=False, today=today),
-        "gaps": lambda: analyse_gaps(store, lang="en"),
-        "network": lambda: analyse_network(build_network(store, lang="en")),
-        "matches": lambda: match_needs(store, limit=TABLE_ROWS, lang="en"),
-        "alliances": lambda: alliance_candidates(store, limit=TABLE_ROWS, lang="en"),
-    }
+
+    def parts(facts: Facts | None) -> dict[str, Callable[[], object]]:
+        return {
+            "glance": lambda: at_a_glance(store, "en", today=today, facts=facts),
+            "quality": lambda: data_quality(store, "en", validate=False, today=today,
+                                            facts=facts),  # fmt: skip
+            "gaps": lambda: analyse_gaps(store, lang="en", facts=facts),
+            "network": lambda: analyse_network(build_network(store, lang="en", facts=facts)),
+            "matches": lambda: match_needs(store, limit=TABLE_ROWS, lang="en", facts=facts),
+            "alliances": lambda: alliance_candidates(store, limit=TABLE_ROWS, lang="en",
+                                                     facts=facts),  # fmt: skip
+        }
+
     row: dict[str, object] = {"baseline_query": BASELINE, "baseline_s": round(baseline, 3)}
     base_cpu = min(cpu(lambda: run_named(store, BASELINE, {}).rows)[1] for _ in range(3))
     row["baseline_cpu_s"] = round(base_cpu, 3)
@@ -71,10 +80,14 @@ def measure(store: Store, folder: Path) -> dict[str, object]:
     row["report_cpu_s"] = round(used, 2)
     row["report_ratio"] = round(whole / baseline, 1)
     row["report_cpu_ratio"] = round(used / base_cpu, 1)
-    for name, action in parts.items():
+    for name, action in parts(None).items():
         wall, used = cpu(action)
         row[f"{name}_s"] = round(wall, 2)
         row[f"{name}_cpu_s"] = round(used, 2)
+    for name, action in parts(Facts(store)).items():
+        wall, used = cpu(action)
+        row[f"shared_{name}_s"] = round(wall, 2)
+        row[f"shared_{name}_cpu_s"] = round(used, 2)
     return row
 
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TextIO
@@ -44,6 +44,7 @@ from rdflib import Literal
 from rdflib.term import Node
 
 from ssekg.analysis.common import Concept
+from ssekg.analysis.facts import Facts
 from ssekg.errors import InputError
 from ssekg.namespaces import PLACE, SCHEME_BASE, SSEKG
 from ssekg.store.base import Store
@@ -76,31 +77,18 @@ _LEVEL_CLASSES = {
 
 # -- the queries: each reads one small thing, none joins territories with concepts ------------
 
-#: Actors per seat and concept, one query per dimension: the only queries that grow with the
-#: data. Seats and concepts are read in two subqueries and joined by actor, which Oxigraph does
-#: as a hash join (on disk four times faster than looking each actor's seat up); one query with
-#: a UNION of the four dimensions is many times slower. Each (actor, concept) pair is one
-#: triple, so COUNT(*) counts actors; offers are taken DISTINCT, as re-surveys may repeat one.
-_PER_SEAT = (
-    "SELECT ?seat ?concept (COUNT(*) AS ?actors) WHERE {{\n"
-    "  {{ SELECT ?actor ?seat WHERE {{ ?actor ssekg:municipality ?seat }} }}\n"
-    "  {{ SELECT {distinct} ?actor ?concept WHERE {{ {pattern} }} }}\n"
-    "}}\nGROUP BY ?seat ?concept\n"
-)
-COUNTS: dict[str, str] = {
-    "function": _PER_SEAT.format(distinct="", pattern="?actor ssekg:fulfilsFunction ?concept"),
-    "actor-type": _PER_SEAT.format(distinct="", pattern="?actor ssekg:actorType ?concept"),
-    "practice": _PER_SEAT.format(distinct="", pattern="?actor ssekg:practice ?concept"),
-    "capacity-area": _PER_SEAT.format(
-        distinct="DISTINCT",
-        pattern="?offer ssekg:capacityArea ?concept ; a ssekg:CapacityOffer . "
-        "?actor ssekg:offers ?offer",
-    ),
+#: The concepts of each dimension an actor has: the only reads that grow with the data, one
+#: triple pattern each (the seats are read the same way), joined by actor and counted per
+#: seat in Python. Offers are taken DISTINCT, as re-surveys may repeat one.
+PROPERTIES: dict[str, str] = {
+    "function": str(SSEKG.fulfilsFunction),
+    "actor-type": str(SSEKG.actorType),
+    "practice": str(SSEKG.practice),
 }
-#: Actors per seat.
-ACTORS = """
-SELECT ?seat (COUNT(*) AS ?actors) WHERE { ?actor ssekg:municipality ?seat }
-GROUP BY ?seat
+OFFERED_CAPACITIES = """
+SELECT DISTINCT ?actor ?concept WHERE {
+  ?offer ssekg:capacityArea ?concept ; a ssekg:CapacityOffer . ?actor ssekg:offers ?offer
+}
 """
 #: The places of the gazetteer: level classes, parents, codes, the ones not administered.
 PLACES = """
@@ -350,14 +338,14 @@ class _Places:
         return found
 
 
-def _read_places(store: Store) -> _Places:
+def _read_places(store: Store, facts: Facts | None = None) -> _Places:
     level: dict[str, str] = {}
     parents: dict[str, set[str]] = defaultdict(set)
     code: dict[str, str] = {}
     nstj: dict[str, str] = {}
     not_administered: set[str] = set()
     regions: set[str] = set()
-    for row in store.query(PLACES).rows:
+    for row in Facts.of(store, facts).rows(PLACES):
         place = str(row["place"])
         cls = str(row["class"])
         if "parent" in row:
@@ -468,20 +456,23 @@ def analyse_gaps(
     level: str | None = None,
     lang: str = "sr-Latn",
     territory: str | None = None,
+    facts: Facts | None = None,
 ) -> GapReport:
     """The gap analysis of every territory at ``level`` (all three levels when None), or of
     one ``territory`` (code, IRI or name; see :func:`find_territory`), from the public data.
-    Territories come by level (regions, districts, cities and municipalities), then by name."""
+    Territories come by level (regions, districts, cities and municipalities), then by name.
+    ``facts`` are the store's facts when a caller already has them (the report)."""
     check_language(lang)
     check_level(level)
-    places = _read_places(store)
+    facts = Facts.of(store, facts)
+    places = _read_places(store, facts)
     only = None
     if territory is not None:
         only = find_territory(store, territory, level=level, places=places)
-    concept_rows = store.query(CONCEPTS).rows
+    concept_rows = facts.rows(CONCEPTS)
     concept_label = _labels(concept_rows, "concept", lang)
     scheme_of = {str(r["concept"]): str(r["scheme"]) for r in concept_rows}
-    place_label = _labels(store.query(PLACE_LABELS).rows, "place", lang)
+    place_label = _labels(facts.rows(PLACE_LABELS), "place", lang)
 
     def concept(iri: str) -> Concept:
         return Concept(iri, concept_label.get(iri, _tail(iri)))
@@ -493,7 +484,7 @@ def analyse_gaps(
         c for c, s in scheme_of.items() if s == SCHEME_BASE + DIMENSIONS["function"]
     )
     fulfilled_by: dict[str, set[str]] = defaultdict(set)
-    for row in store.query(FULFILLED_BY).rows:
+    for row in facts.rows(FULFILLED_BY):
         fulfilled_by[str(row["function"])].add(str(row["type"]))
 
     # 1. counts per seat, then per territory up the partOf tree
@@ -511,18 +502,17 @@ def analyse_gaps(
 
     counts: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     national: dict[str, dict[str, int]] = defaultdict(dict)
-    for dim, sparql in COUNTS.items():
-        for row in store.query(sparql).rows:
-            seat, iri = str(row["seat"]), str(row["concept"])
-            n = int(row["actors"])  # type: ignore[call-overload]
+    seats = facts.values(str(SSEKG.municipality))
+    for dim in DIMENSIONS:
+        for (seat, iri), n in _per_seat(seats, _concepts_of(facts, dim)).items():
             national[dim][iri] = national[dim].get(iri, 0) + n
             for unit in units_of(seat):
                 tally = counts[unit][dim]
                 tally[iri] = tally.get(iri, 0) + n
     actors: dict[str, int] = defaultdict(int)
-    for row in store.query(ACTORS).rows:
-        for unit in units_of(str(row["seat"])):
-            actors[unit] += int(row["actors"])  # type: ignore[call-overload]
+    for seat, n in Counter(seat for found in seats.values() for seat in found).items():
+        for unit in units_of(seat):
+            actors[unit] += n
 
     # 2. compare each territory with the country, its peers and the reference functions
     reference = {f.iri for f in functions}
@@ -579,6 +569,28 @@ def analyse_gaps(
         weights=dict(WEIGHTS),
         lang=lang,
     )
+
+
+def _concepts_of(facts: Facts, dim: str) -> dict[str, list[str]]:
+    """Actor → its concepts of one dimension (capacity areas: those it offers)."""
+    if dim in PROPERTIES:
+        return facts.values(PROPERTIES[dim])
+    offered: dict[str, list[str]] = defaultdict(list)
+    for actor, concept in facts.select(OFFERED_CAPACITIES):
+        offered[actor or ""].append(concept or "")
+    return offered
+
+
+def _per_seat(
+    seats: dict[str, list[str]], concepts: dict[str, list[str]]
+) -> Counter[tuple[str, str]]:
+    """(seat, concept) → how many actors seated there have it (an actor with two seats
+    counts in each)."""
+    found: Counter[tuple[str, str]] = Counter()
+    for actor, have in concepts.items():
+        for seat in seats.get(actor, ()):
+            found.update((seat, c) for c in have)
+    return found
 
 
 def _score(

@@ -56,9 +56,10 @@ from rdflib import XSD, Literal
 from rdflib.term import Node
 
 from ssekg.analysis.common import Concept
+from ssekg.analysis.facts import Facts
 from ssekg.errors import InputError
 from ssekg.loaders.resolve import canonical_actors
-from ssekg.namespaces import SCHEME_BASE, SSEKG
+from ssekg.namespaces import LOCN, SCHEMA, SCHEME_BASE, SSEKG
 from ssekg.store.base import Store
 from ssekg.text import fold, to_cyrillic
 
@@ -110,19 +111,6 @@ SELECT ?actor (GROUP_CONCAT(DISTINCT ?fact; separator=" ") AS ?facts) WHERE {
 }
 GROUP BY ?actor
 """
-SEATS = """
-SELECT ?actor ?seat ?country WHERE {
-  ?actor a ssekg:Actor .
-  OPTIONAL { ?actor ssekg:municipality ?seat }
-  OPTIONAL { ?actor locn:address/schema:addressCountry ?country }
-}
-"""
-NAMES = """
-SELECT ?actor ?name WHERE {
-  ?actor a ssekg:Actor .
-  { ?actor ssekg:name ?name } UNION { ?actor ssekg:transliteratedName ?name }
-}
-"""
 REGISTRATION = "SELECT ?actor WHERE { ?actor a ssekg:Actor ; ssekg:registrationNumber ?mb }"
 PLACES = """
 SELECT ?place ?class ?parent ?code ?nstj WHERE {
@@ -149,24 +137,6 @@ CONCEPTS = (
     "  OPTIONAL { ?concept skos:broader ?broader }\n"
     "}\n"
 )
-#: One row per actor, its concepts as ``dimension|concept`` joined by spaces.
-FEATURES = """
-SELECT ?actor (GROUP_CONCAT(DISTINCT ?fact; separator=" ") AS ?facts) WHERE {
-  { ?actor ssekg:advocacyTopic ?concept BIND("goal" AS ?dimension) }
-  UNION { ?actor ssekg:targetGroup ?concept BIND("target-group" AS ?dimension) }
-  UNION { ?actor ssekg:practice ?concept BIND("practice" AS ?dimension) }
-  BIND(CONCAT(?dimension, "|", STR(?concept)) AS ?fact)
-}
-GROUP BY ?actor
-"""
-#: Memberships as stated, with their end dates; which are current is decided in Python (a
-#: parameter would not reach inside UNION branches on every store).
-MEMBERSHIPS = """
-SELECT DISTINCT ?member ?network ?end WHERE {
-  { ?m org:member ?member ; org:organization ?network . OPTIONAL { ?m ssekg:endDate ?end } }
-  UNION { ?member org:memberOf ?network }
-}
-"""
 PENDING = """
 SELECT ?a ?b WHERE {
   ?link a ssekg:IdentityLink ; ssekg:linkStatus "pending" ; ssekg:linkedActor ?a, ?b .
@@ -493,15 +463,21 @@ def _labels(rows: Iterable[dict[str, Node]], key: str, value: str, lang: str) ->
     return {iri: label for iri, labels in found.items() if (label := _pick(labels, lang))}
 
 
-def _actor_names(store: Store, lang: str, canonical: dict[str, str]) -> dict[str, str]:
+def _actor_names(facts: Facts, lang: str) -> dict[str, str]:
     """Canonical actor IRI → its name in the script of ``lang`` (Latin for English)."""
+    return facts.made(f"matching.names.{lang}", lambda: _read_names(facts, lang))
+
+
+def _read_names(facts: Facts, lang: str) -> dict[str, str]:
     script = "sr-cyrl" if lang == "sr-Cyrl" else "sr-latn"
+    canonical = facts.canonical
     names: dict[str, dict[str, str]] = defaultdict(dict)
-    for row in store.query(NAMES).rows:
-        text = row["name"]
-        if isinstance(text, Literal):
-            actor = canonical.get(str(row["actor"]), str(row["actor"]))
-            names[actor].setdefault((text.language or "").lower(), str(text))
+    for record in facts.actors:
+        given = facts.record_names(record)
+        if given:
+            found = names[canonical.get(record, record)]
+            for tag, text in given:
+                found.setdefault(tag, text)
     shown: dict[str, str] = {}
     for actor, found in names.items():
         if script in found:
@@ -537,12 +513,34 @@ class _Geography:
         return self.places[i] if i >= 0 else None
 
 
-def _read_geography(store: Store, canonical: dict[str, str]) -> _Geography:
+def _geography(facts: Facts) -> _Geography:
+    """Where each canonical actor is (read once per :class:`Facts`)."""
+    return facts.made("matching.geography", lambda: _read_geography(facts))
+
+
+def _seat_rows(facts: Facts) -> Iterable[tuple[str, str | None, str | None]]:
+    """(actor record, seat, country of an address) as a query with both OPTIONAL would
+    give them: each seat with each country, None for either when there is none."""
+    seats = facts.values(str(SSEKG.municipality))
+    addresses = facts.values(str(LOCN.address))
+    countries = facts.values(str(SCHEMA.addressCountry))
+    for actor in facts.actors:
+        at: list[str | None] = list(seats.get(actor, ()))
+        found: list[str | None] = []
+        for address in addresses.get(actor, ()):
+            found.extend(countries.get(address, ()))
+        for seat in at or [None]:
+            for country in found or [None]:
+                yield actor, seat, country
+
+
+def _read_geography(facts: Facts) -> _Geography:
+    canonical = facts.canonical
     parents: dict[str, set[str]] = defaultdict(set)
     classes: dict[str, set[str]] = defaultdict(set)
     nstj: dict[str, str] = {}
     code: dict[str, str] = {}
-    for row in store.query(PLACES).rows:
+    for row in facts.rows(PLACES):
         place = str(row["place"])
         classes[place].add(str(row["class"]))
         if "parent" in row:
@@ -585,9 +583,8 @@ def _read_geography(store: Store, canonical: dict[str, str]) -> _Geography:
     country_by_code = {code[p]: p for p in places if str(SSEKG.Country) in classes[p] and p in code}
     home_country = country_by_code.get("RS")
 
-    for row in store.query(SEATS).rows:
-        actor = canonical.get(str(row["actor"]), str(row["actor"]))
-        seat = str(row["seat"]) if "seat" in row else None
+    for record, seat, country in _seat_rows(facts):
+        actor = canonical.get(record, record)
         if seat is not None and seat in geo.index:
             if actor in geo.seat and geo.places[geo.seat[actor]] <= seat:
                 continue  # records of one actor with different seats: the smallest place IRI
@@ -602,7 +599,7 @@ def _read_geography(store: Store, canonical: dict[str, str]) -> _Geography:
             continue
         if actor in geo.seat:
             continue
-        written = str(row["country"]).strip().upper() if "country" in row else "RS"
+        written = country.strip().upper() if country is not None else "RS"
         listed = country_by_code.get(written)
         if listed is None:
             # a country the gazetteer does not list: an index of its own past the places
@@ -616,9 +613,14 @@ def _read_geography(store: Store, canonical: dict[str, str]) -> _Geography:
     return geo
 
 
-def _read_concepts(store: Store, lang: str) -> tuple[dict[str, str], dict[str, set[str]]]:
+def _read_concepts(facts: Facts, lang: str) -> tuple[dict[str, str], dict[str, set[str]]]:
     """Concept labels in ``lang`` and each concept's direct broader concepts."""
-    rows = store.query(CONCEPTS).rows
+    return facts.made(f"matching.concepts.{lang}", lambda: _concepts(facts.rows(CONCEPTS), lang))
+
+
+def _concepts(
+    rows: list[dict[str, Node]], lang: str
+) -> tuple[dict[str, str], dict[str, set[str]]]:
     broader: dict[str, set[str]] = defaultdict(set)
     for row in rows:
         if "broader" in row:
@@ -637,11 +639,20 @@ def _all_broader(concept: str, broader: dict[str, set[str]]) -> set[str]:
     return found
 
 
-def _ranks(labels: dict[str, str], keys: Iterable[str]) -> dict[str, int]:
-    """Each key's place in the order of its folded label (then IRI)."""
+def _ranks(
+    labels: dict[str, str], keys: Iterable[str],
+    known: dict[str, tuple[str, str, str]] | None = None,
+) -> dict[str, int]:
+    """Each key's place in the order of its folded label (then IRI). ``known`` keeps the
+    sort keys already made from the same ``labels``, to fold each label once."""
+    made = {} if known is None else known
+
     def key(k: str) -> tuple[str, str, str]:
-        text = labels.get(k) or k
-        return fold(text), text, k
+        found = made.get(k)
+        if found is None:
+            text = labels.get(k) or k
+            found = made[k] = (fold(text), text, k)
+        return found
 
     ordered = sorted(set(keys), key=key)
     return {k: i for i, k in enumerate(ordered)}
@@ -771,23 +782,26 @@ def match_needs(
     limit: int | None = None,
     lang: str = "sr-Latn",
     on: date | None = None,
+    facts: Facts | None = None,
 ) -> list[Match]:
     """Every need (of ``actor`` only, given by IRI or MB, when given; of one ``kind``,
     ``capacity`` or ``resource``, when given) with the actors that offer it, best score
     first, then nearest first (see the module's documentation). ``on`` is the day offers and
-    needs must still be valid on (today by default)."""
+    needs must still be valid on (today by default). ``facts`` are the store's facts when a
+    caller already has them (the report)."""
     check_language(lang)
     check_kind(kind)
     check_limit(limit)
-    canonical = canonical_actors(store)
+    facts = Facts.of(store, facts)
+    canonical = facts.canonical
     only = find_actor(store, actor, canonical) if actor is not None else None
     today = Literal((on or date.today()).isoformat(), datatype=XSD.date)
 
     needs: dict[tuple[str, str], set[str]] = defaultdict(set)  # (kind, concept) → actors
     offers: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for row in store.query(OFFERS_AND_NEEDS, bindings={"today": today}).rows:
-        who = canonical.get(str(row["actor"]), str(row["actor"]))
-        for fact in str(row.get("facts", "")).split():
+    for record, packed in facts.select(OFFERS_AND_NEEDS.replace("?today", today.n3())):
+        who = canonical.get(record or "", record or "")
+        for fact in (packed or "").split():
             side, k, concept = fact.split("|", 2)
             if kind is not None and k != kind:
                 continue
@@ -799,12 +813,12 @@ def match_needs(
     if not needs:
         return []
 
-    concept_label, broader = _read_concepts(store, lang)
-    geo = _read_geography(store, canonical)
-    names = _actor_names(store, lang, canonical)
+    concept_label, broader = _read_concepts(facts, lang)
+    geo = _geography(facts)
+    names = _actor_names(facts, lang)
     actor_keys = {a for group in needs.values() for a in group}
     actor_keys |= {a for group in offers.values() for a in group}
-    actor_rank = _ranks(names, actor_keys)
+    actor_rank = _ranks(names, actor_keys, facts.made(f"matching.order.{lang}", dict))
     concept_rank = _ranks(concept_label, {c for _, c in needs} | {c for _, c in offers})
 
     # offered concept → needed concept pairs, with the fit
@@ -854,7 +868,7 @@ def match_needs(
         limit,
     )  # fmt: skip
 
-    place_labels = _labels(store.query(PLACE_LABELS).rows, "place", "label", lang)
+    place_labels = _place_labels(facts, lang)
     results = []
     for i in order.tolist():
         k, needed, offered, fit = pairs[pair[i]]
@@ -890,6 +904,11 @@ def match_needs(
             )
         )
     return results
+
+
+def _place_labels(facts: Facts, lang: str) -> dict[str, str]:
+    rows = facts.rows(PLACE_LABELS)
+    return facts.made(f"matching.places.{lang}", lambda: _labels(rows, "place", "label", lang))
 
 
 def _match_place(
@@ -931,7 +950,7 @@ _BLOCK_CELLS = 2_000_000
 
 
 def _excluded_pairs(
-    store: Store, canonical: dict[str, str], index: dict[str, int], today: Literal
+    facts: Facts, index: dict[str, int], today: Literal
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """The pairs never proposed, as sorted keys ``low * n + high`` of actor indices: two
     current members of one network, a network and its current member, two records a pending
@@ -940,13 +959,14 @@ def _excluded_pairs(
     counts unless a Membership of the same pair has ended (as in the named query
     alliance-candidates)."""
     n = len(index)
+    canonical = facts.canonical
     stated: set[tuple[str, str]] = set()
     ended: set[tuple[str, str]] = set()
-    for row in store.query(MEMBERSHIPS).rows:
-        pair = (str(row["member"]), str(row["network"]))
+    for member, network, info in facts.memberships:
+        pair = (member or "", network or "")
         stated.add(pair)
-        end = row.get("end")
-        if isinstance(end, Literal) and str(end) < str(today):
+        end = info.split(" ")[2] if info else ""  # a Membership's IRI, start, end, role
+        if end and end < str(today):
             ended.add(pair)
     networks: dict[str, set[int]] = defaultdict(set)
     direct: set[tuple[int, int]] = set()
@@ -956,7 +976,7 @@ def _excluded_pairs(
             networks[net].add(index[who])
             if net in index and net != who:
                 direct.add((index[who], index[net]))
-    for row in store.query(PENDING).rows:
+    for row in facts.rows(PENDING):
         x = canonical.get(str(row["a"]), str(row["a"]))
         y = canonical.get(str(row["b"]), str(row["b"]))
         if x in index and y in index and x != y:
@@ -1080,31 +1100,32 @@ def alliance_candidates(
     limit: int | None = None,
     lang: str = "sr-Latn",
     on: date | None = None,
+    facts: Facts | None = None,
 ) -> list[AllianceCandidate]:
     """Pairs of actors that share advocacy goals, target groups or practices and are not
     yet in a common network or platform (nor members of one another), best score first (see
     the module's documentation). With ``actor`` (IRI or MB), only its pairs, the actor
-    first. ``on`` is the day memberships must be current on (today by default)."""
+    first. ``on`` is the day memberships must be current on (today by default). ``facts``
+    are the store's facts when a caller already has them (the report)."""
     check_language(lang)
     check_limit(limit)
-    canonical = canonical_actors(store)
+    facts = Facts.of(store, facts)
+    canonical = facts.canonical
     only = find_actor(store, actor, canonical) if actor is not None else None
     today = Literal((on or date.today()).isoformat(), datatype=XSD.date)
 
     features: dict[str, dict[str, set[str]]] = {d: defaultdict(set) for d in _ALLIANCE_PROPERTIES}
-    for row in store.query(FEATURES).rows:
-        who = canonical.get(str(row["actor"]), str(row["actor"]))
-        for fact in str(row.get("facts", "")).split():
-            dimension, concept = fact.split("|", 1)
-            features[dimension][who].add(concept)
+    for dimension, prop in _ALLIANCE_PROPERTIES.items():
+        for record, concepts in facts.values(str(prop)).items():
+            features[dimension][canonical.get(record, record)].update(concepts)
     actors = sorted(set().union(*(set(f) for f in features.values())))
     if only is not None and only not in actors:
         return []
     if len(actors) < 2:
         return []
 
-    names = _actor_names(store, lang, canonical)
-    rank = _ranks(names, actors)
+    names = _actor_names(facts, lang)
+    rank = _ranks(names, actors, facts.made(f"matching.order.{lang}", dict))
     actors.sort(key=rank.__getitem__)  # row i is the actor of rank i
     index = {a: i for i, a in enumerate(actors)}
     n = len(actors)
@@ -1121,8 +1142,8 @@ def alliance_candidates(
     bounds = np.searchsorted(profile[by_rank], np.arange(len(profiles) + 1))
     members = [by_rank[bounds[p] : bounds[p + 1]] for p in range(len(profiles))]
 
-    excluded, big_networks = _excluded_pairs(store, canonical, index, today)
-    geo = _read_geography(store, canonical)
+    excluded, big_networks = _excluded_pairs(facts, index, today)
+    geo = _geography(facts)
     places = {lv: geo.at(lv, actors) for lv in ("lsg", "district", "region")}
 
     found_a: list[np.ndarray] = []
@@ -1166,8 +1187,8 @@ def alliance_candidates(
     scores = np.concatenate(found_score)
     order = _top(_pair_keys(scores, a_idx, b_idx, n), limit)
 
-    concept_label, _ = _read_concepts(store, lang)
-    place_labels = _labels(store.query(PLACE_LABELS).rows, "place", "label", lang)
+    concept_label, _ = _read_concepts(facts, lang)
+    place_labels = _place_labels(facts, lang)
     words = ALLIANCE_WORDS[lang]
     results = []
     for k in order.tolist():

@@ -56,11 +56,11 @@ from xml.sax.saxutils import escape, quoteattr
 import igraph as ig
 import networkx as nx
 from rdflib import Literal
-from rdflib.term import Node
 
+from ssekg.analysis.facts import MEMBERSHIPS, Facts
 from ssekg.errors import InputError
 from ssekg.exports.records import in_language, language
-from ssekg.namespaces import SCHEME_BASE
+from ssekg.namespaces import SCHEME_BASE, SSEKG
 from ssekg.store.base import Store
 from ssekg.text import to_cyrillic
 
@@ -77,25 +77,6 @@ BETWEENNESS_SAMPLES = 100
 
 # -- the queries -------------------------------------------------------------------------------
 
-#: One row per actor, its facts packed into one string (converting a term costs more than
-#: the query, and an actor has a dozen of them): space-separated, each a letter and its
-#: value, ``n``/``t`` + language + ``=`` + the name or transliterated name with ``%`` and
-#: spaces escaped (``%25``, ``%20``), ``a`` + an actor-type IRI, ``m`` + a seat IRI (IRIs
-#: hold no spaces).
-ACTORS = """
-SELECT ?actor (GROUP_CONCAT(?fact; separator=" ") AS ?facts) WHERE {
-  ?actor a ssekg:Actor .
-  OPTIONAL {
-    { { ?actor ssekg:name ?o BIND("n" AS ?kind) }
-      UNION { ?actor ssekg:transliteratedName ?o BIND("t" AS ?kind) }
-      BIND(CONCAT(?kind, LANG(?o), "=", REPLACE(REPLACE(STR(?o), "%", "%25"), " ", "%20"))
-           AS ?fact) }
-    UNION { ?actor ssekg:actorType ?o BIND(CONCAT("a", STR(?o)) AS ?fact) }
-    UNION { ?actor ssekg:municipality ?o BIND(CONCAT("m", STR(?o)) AS ?fact) }
-  }
-}
-GROUP BY ?actor
-"""
 ACTOR_TYPES = f"""
 SELECT ?type ?label WHERE {{
   ?type skos:inScheme <{SCHEME_BASE}actor-type> ; skos:prefLabel ?label .
@@ -111,13 +92,6 @@ SELECT ?seat ?region ?code ?label WHERE {
   OPTIONAL { ?region skos:prefLabel ?label }
 }
 """
-#: Other IRIs a relation ties that are not actors: their names, if anyone gives them.
-NAMES = """
-SELECT ?thing ?name WHERE {
-  ?thing ssekg:name|ssekg:transliteratedName ?name
-  FILTER NOT EXISTS { ?thing a ssekg:Actor }
-}
-"""
 # The relations: the two IRIs they tie and one string of what else is known, space-separated
 # (``via`` and then the kind's fields, empty when unknown); a shortcut has no string.
 COOPERATIONS = """
@@ -128,17 +102,6 @@ SELECT ?a ?b ?info WHERE {
   OPTIONAL { ?via ssekg:endDate ?end }
   BIND(CONCAT(STR(?via), " ", COALESCE(STR(?start), ""), " ", COALESCE(STR(?end), ""))
        AS ?info)
-}
-"""
-MEMBERSHIPS = """
-SELECT ?a ?b ?info WHERE {
-  { ?via org:member ?a ; org:organization ?b .
-    OPTIONAL { ?via ssekg:startDate ?start }
-    OPTIONAL { ?via ssekg:endDate ?end }
-    OPTIONAL { ?via ssekg:membershipRole ?role }
-    BIND(CONCAT(STR(?via), " ", COALESCE(STR(?start), ""), " ", COALESCE(STR(?end), ""),
-                " ", COALESCE(STR(?role), "")) AS ?info) }
-  UNION { ?a org:memberOf ?b }
 }
 """
 FUNDINGS = """
@@ -321,7 +284,7 @@ def network_format(path: Path | str) -> str:
 
 @dataclass
 class _Facts:
-    """What :data:`ACTORS` gives of one actor record."""
+    """What the network uses of one actor record."""
 
     #: (language, text) of its names, and of its transliterated names.
     names: list[tuple[str, str]] = field(default_factory=list)
@@ -334,21 +297,6 @@ class _Facts:
 def _tag(raw: str) -> str:
     """A language tag in its usual case ("sr-Latn"), as :func:`language` gives it."""
     return language(Literal("", lang=raw)) or raw if raw else ""
-
-
-def _unpack(packed: str) -> _Facts:
-    facts = _Facts()
-    for fact in packed.split(" ") if packed else ():
-        kind, value = fact[0], fact[1:]
-        if kind in "nt":
-            raw, _, text = value.partition("=")
-            pair = (_tag(raw), text.replace("%20", " ").replace("%25", "%"))
-            (facts.names if kind == "n" else facts.transliterated).append(pair)
-        elif kind == "a":
-            facts.types.append(value)
-        elif kind == "m":
-            facts.seats.append(value)
-    return facts
 
 
 def _text(lang: str, facts: _Facts) -> str | None:
@@ -413,9 +361,12 @@ class _Edge:
             self.roles.add(fields[2].rsplit("/", 1)[-1])
 
 
-def build_network(store: Store, *, lang: str = "sr-Latn") -> nx.Graph:
+def build_network(
+    store: Store, *, lang: str = "sr-Latn", facts: Facts | None = None
+) -> nx.Graph:
     """The graph of cooperation, membership and funding among the actors of ``store``'s
     public graphs, merged duplicates as one node (see the module's description).
+    ``facts`` are the store's facts when a caller already has them (the report).
 
     Node attributes: ``label`` (the name in ``lang``'s script), ``actor_type`` (labels joined
     by "; "), ``actor_type_code``, ``region`` (NSTJ2 region), ``region_code``, ``records``
@@ -423,25 +374,31 @@ def build_network(store: Store, *, lang: str = "sr-Latn") -> nx.Graph:
     Edge attributes: ``kind``, ``kinds``, ``weight``, ``year`` (the earliest year of its
     relations, when known), ``period`` (each relation's ISO 8601 period, "; "-joined),
     ``role`` (membership roles) and ``via`` (the relations' IRIs)."""
-    from ssekg.loaders.resolve import canonical_actors
-
     check_language(lang)
-    canonical = canonical_actors(store)
+    facts = Facts.of(store, facts)
+    canonical = facts.canonical
 
-    def node_of(term: Node | str) -> str:
-        return canonical.get(str(term), str(term))
+    def node_of(iri: str) -> str:
+        return canonical.get(iri, iri)
 
-    facts: dict[str, _Facts] = {}
-    for row in store.query(ACTORS).rows:
-        packed = row.get("facts")
-        facts[str(row["actor"])] = _unpack(str(packed) if packed is not None else "")
+    names, transliterated = facts.names, facts.transliterated
+    kinds, seats = facts.values(str(SSEKG.actorType)), facts.values(str(SSEKG.municipality))
+    records_of: dict[str, _Facts] = {
+        iri: _Facts(
+            names=[(_tag(t), text) for t, text in names.get(iri, ())],
+            transliterated=[(_tag(t), text) for t, text in transliterated.get(iri, ())],
+            types=kinds.get(iri, []),
+            seats=seats.get(iri, []),
+        )
+        for iri in facts.actors
+    }
     type_labels: dict[str, dict[str, str]] = defaultdict(dict)
-    for row in store.query(ACTOR_TYPES).rows:
+    for row in facts.rows(ACTOR_TYPES):
         tag = language(row["label"])
         if tag:
             type_labels[str(row["type"])][tag] = str(row["label"])
     regions: dict[str, tuple[str, dict[str, str]]] = {}
-    for row in store.query(REGIONS).rows:
+    for row in facts.rows(REGIONS):
         code, labels = regions.setdefault(str(row["seat"]), (str(row["code"]), {}))
         text = row.get("label")
         tag = language(text) if text is not None else None
@@ -450,27 +407,25 @@ def build_network(store: Store, *, lang: str = "sr-Latn") -> nx.Graph:
 
     edges: dict[tuple[str, str], _Edge] = defaultdict(_Edge)
     for kind, sparql in _RELATIONS.items():
-        for row in store.query(sparql).rows:
-            a, b = node_of(row["a"]), node_of(row["b"])
+        rows = facts.memberships if kind == "membership" else facts.select(sparql)
+        for x, y, info in rows:
+            a, b = node_of(x or ""), node_of(y or "")
             if a != b:
-                info = row.get("info")
-                edges[(a, b) if a < b else (b, a)].add(kind, str(info) if info else "")
+                edges[(a, b) if a < b else (b, a)].add(kind, info or "")
 
     # Nodes: every actor's cluster, and whatever else a relation ties.
     clusters: dict[str, list[str]] = defaultdict(list)
-    for iri in facts:
+    for iri in records_of:
         clusters[node_of(iri)].append(iri)
     for a, b in edges:
         clusters.setdefault(a, [])
         clusters.setdefault(b, [])
-    others = [n for n, records in clusters.items() if not records]
-    other_names: dict[str, _Facts] = defaultdict(_Facts)
-    if others:
-        wanted = set(others)
-        for row in store.query(NAMES).rows:
-            if str(row["thing"]) in wanted:
-                name = row["name"]
-                other_names[str(row["thing"])].names.append((language(name) or "", str(name)))
+    other_names: dict[str, _Facts] = {}
+    for node, members in clusters.items():
+        if not members and node not in facts.actor_set:
+            given = facts.record_names(node)
+            if given:
+                other_names[node] = _Facts(names=[(_tag(t), text) for t, text in given])
 
     nodes: list[tuple[str, dict[str, object]]] = []
     for node in sorted(clusters):
@@ -479,7 +434,7 @@ def build_network(store: Store, *, lang: str = "sr-Latn") -> nx.Graph:
         types: set[str] = set()
         seat_regions: set[str] = set()
         for record in records:
-            f = facts[record]
+            f = records_of[record]
             label = label or _text(lang, f)
             types.update(f.types)
             seat_regions.update(s for s in f.seats if s in regions)

@@ -23,12 +23,13 @@ from typing import Any
 
 import jinja2
 import yaml
-from rdflib import Literal, URIRef
+from rdflib import XSD, Literal, URIRef
 from rdflib.term import Node
 
 from ssekg import __version__
 from ssekg.analysis.charts import Chart, bar_chart, heat_map, network_picture, save
 from ssekg.analysis.common import Concept
+from ssekg.analysis.facts import Facts
 from ssekg.analysis.gaps import GapReport, analyse_gaps
 from ssekg.analysis.matching import WORDS as MATCH_WORDS
 from ssekg.analysis.matching import alliance_candidates, match_needs
@@ -55,22 +56,8 @@ LEGAL_STATUS = concept("se-status-kind", "LEGAL")
 
 # -- the queries -------------------------------------------------------------------------------
 
-ACTOR_COUNT = "SELECT (COUNT(DISTINCT ?actor) AS ?actors) WHERE { ?actor a ssekg:Actor }"
-ACTORS_BY_TYPE = """
-SELECT ?type (COUNT(DISTINCT ?actor) AS ?actors) WHERE {
-  ?actor a ssekg:Actor ; ssekg:actorType ?type
-} GROUP BY ?type
-"""
-ACTORS_BY_SEAT = """
-SELECT ?seat (COUNT(DISTINCT ?actor) AS ?actors) WHERE {
-  ?actor a ssekg:Actor ; ssekg:municipality ?seat
-} GROUP BY ?seat
-"""
-TYPES_BY_SEAT = """
-SELECT ?seat ?type (COUNT(DISTINCT ?actor) AS ?actors) WHERE {
-  ?actor a ssekg:Actor ; ssekg:municipality ?seat ; ssekg:actorType ?type
-} GROUP BY ?seat ?type
-"""
+# The actors, their types and seats are counted in Python from the shared facts
+# (:class:`ssekg.analysis.facts.Facts`): each actor once per type, seat, or pair of both.
 STATUSES = """
 SELECT ?actor ?kind ?ended WHERE {
   ?actor a ssekg:Actor ; ssekg:hasStatus ?status .
@@ -118,20 +105,17 @@ ACTORS_BY_GRAPH = """
 SELECT ?graph (COUNT(DISTINCT ?actor) AS ?actors) WHERE { GRAPH ?graph { ?actor a ssekg:Actor } }
 GROUP BY ?graph
 """
-#: Each actor's latest observation: its own, or that of an offer or need it states.
+#: Each actor's latest observation: its own, or that of an offer or need it states (its
+#: text and datatype, unbound when it has none).
 LAST_OBSERVED = """
-SELECT ?actor (MAX(?date) AS ?last) WHERE {
-  ?actor a ssekg:Actor .
-  OPTIONAL {
-    { ?actor ssekg:observedOn ?date }
-    UNION { ?actor ssekg:offers|ssekg:needs ?node . ?node ssekg:observedOn ?date }
-  }
-} GROUP BY ?actor
-"""
-NAMES = """
-SELECT ?name ?seat WHERE {
-  { ?actor ssekg:name ?name } UNION { ?actor ssekg:transliteratedName ?name }
-  OPTIONAL { ?actor ssekg:municipality ?seat }
+SELECT ?actor (STR(?latest) AS ?last) (DATATYPE(?latest) AS ?datatype) WHERE {
+  { SELECT ?actor (MAX(?date) AS ?latest) WHERE {
+      ?actor a ssekg:Actor .
+      OPTIONAL {
+        { ?actor ssekg:observedOn ?date }
+        UNION { ?actor ssekg:offers|ssekg:needs ?node . ?node ssekg:observedOn ?date }
+      }
+    } GROUP BY ?actor }
 }
 """
 
@@ -289,17 +273,42 @@ def _tag(text: Node) -> str:
     return _CANONICAL_TAGS.get((language or "").lower(), language or "")
 
 
-def read_labels(store: Store, lang: str) -> Labels:
+def read_labels(store: Store, lang: str, facts: Facts | None = None) -> Labels:
     labels = Labels(lang)
-    for row in store.query(LABELS).rows:
+    for row in Facts.of(store, facts).rows(LABELS):
         labels.table.setdefault(str(row["thing"]), {}).setdefault(
             _tag(row["label"]), str(row["label"])
         )
     return labels
 
 
+def _raw_tag(language: str) -> str:
+    """A language tag as a store gives it, in its usual case (as :func:`_tag`)."""
+    return _CANONICAL_TAGS.get(language.lower(), language)
+
+
 def _int(term: Node | None) -> int:
     return int(term.toPython()) if isinstance(term, Literal) else 0
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def _day(text: str | None, datatype: str | None) -> date | None:
+    """The day of an xsd:date or xsd:dateTime value given as its text, as rdflib reads it
+    (the date part, whatever the time zone); None for anything else."""
+    if text is None or datatype not in (str(XSD.date), str(XSD.dateTime)):
+        return None
+    plain = len(text) == 10 if datatype == str(XSD.date) else text[10:11] == "T"
+    if plain and _ISO_DAY.fullmatch(text[:10]):
+        try:
+            return date.fromisoformat(text[:10])
+        except ValueError:
+            pass
+    value = Literal(text, datatype=URIRef(datatype)).toPython()
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else None
 
 
 def _value(term: Node | None) -> object:
@@ -325,10 +334,10 @@ class _Gazetteer:
         return ""
 
 
-def _read_gazetteer(store: Store) -> _Gazetteer:
+def _read_gazetteer(facts: Facts) -> _Gazetteer:
     parents: dict[str, set[str]] = defaultdict(set)
     regions: set[str] = set()
-    for row in store.query(PLACES).rows:
+    for row in facts.rows(PLACES):
         place = str(row["place"])
         if "parent" in row:
             parents[place].add(str(row["parent"]))
@@ -387,24 +396,35 @@ def read_sources(store: Store) -> list[SourceLoad]:
     return sorted(out, key=lambda s: s.source_id)
 
 
-def at_a_glance(store: Store, lang: str = "sr-Latn", *, today: date | None = None) -> Glance:
-    """The counts of the first section, from the public data."""
+def at_a_glance(
+    store: Store, lang: str = "sr-Latn", *, today: date | None = None, facts: Facts | None = None
+) -> Glance:
+    """The counts of the first section, from the public data. ``facts`` are the store's
+    facts when a caller already has them (the whole report)."""
     check_language(lang)
     today = today or date.today()
-    labels = read_labels(store, lang)
-    places = _read_gazetteer(store)
-    total = _int(store.query(ACTOR_COUNT).rows[0].get("actors"))
-    by_type = {str(r["type"]): _int(r["actors"]) for r in store.query(ACTORS_BY_TYPE).rows}
+    facts = Facts.of(store, facts)
+    labels = read_labels(store, lang, facts)
+    places = _read_gazetteer(facts)
+    total = len(facts.actors)
+    kinds, seats = facts.values(str(SSEKG.actorType)), facts.values(str(SSEKG.municipality))
+    by_type: Counter[str] = Counter()
+    by_seat: Counter[str] = Counter()
+    types_by_seat: Counter[tuple[str, str]] = Counter()
+    for actor in facts.actors:
+        its_types, its_seats = set(kinds.get(actor, ())), set(seats.get(actor, ()))
+        by_type.update(its_types)
+        by_seat.update(its_seats)
+        types_by_seat.update((s, t) for s in its_seats for t in its_types)
     by_region: Counter[str] = Counter()
-    for row in store.query(ACTORS_BY_SEAT).rows:
-        by_region[places.region_of(str(row["seat"]))] += _int(row["actors"])
+    for seat, n in by_seat.items():
+        by_region[places.region_of(seat)] += n
     located = sum(by_region.values())
     # actors whose seat is no place of the gazetteer count as not located, with those without
     not_located = total - located + by_region.pop("", 0)
     type_by_region: Counter[tuple[str, str]] = Counter()
-    for row in store.query(TYPES_BY_SEAT).rows:
-        region = places.region_of(str(row["seat"]))
-        type_by_region[(str(row["type"]), region)] += _int(row["actors"])
+    for (seat, kind), n in types_by_seat.items():
+        type_by_region[(kind, places.region_of(seat))] += n
     located_by_type = Counter[str]()
     for (kind, region), n in type_by_region.items():
         if region:
@@ -428,7 +448,7 @@ def at_a_glance(store: Store, lang: str = "sr-Latn", *, today: date | None = Non
     return Glance(
         actors=total,
         located=total - not_located,
-        by_type=_by_count(by_type, labels),
+        by_type=_by_count(dict(by_type), labels),
         by_region=regions,
         type_by_region={k: v for k, v in type_by_region.items() if v},
         statuses=_by_count({k: len(v) for k, v in holders.items()}, labels),
@@ -438,17 +458,17 @@ def at_a_glance(store: Store, lang: str = "sr-Latn", *, today: date | None = Non
     )
 
 
-def _actor_names(store: Store, actors: Iterable[str], lang: str) -> dict[str, tuple[str, str]]:
+def _actor_names(facts: Facts, actors: Iterable[str], lang: str) -> dict[str, tuple[str, str]]:
     """Name (in the script of ``lang``; Latin for English) and seat IRI of a few actors."""
     script = "sr-Cyrl" if lang == "sr-Cyrl" else "sr-Latn"
+    seats = facts.values(str(SSEKG.municipality))
     out: dict[str, tuple[str, str]] = {}
     for actor in actors:
-        rows = store.query(NAMES, bindings={"actor": URIRef(actor)}).rows
-        names = [r["name"] for r in rows]
-        seat = next((str(r["seat"]) for r in rows if "seat" in r), "")
-        chosen = next((str(n) for n in names if _tag(n) == script), None)
+        names = facts.record_names(actor)
+        seat = next(iter(seats.get(actor, ())), "") if names else ""
+        chosen = next((text for tag, text in names if _raw_tag(tag) == script), None)
         if chosen is None and names:
-            given = str(names[0])
+            given = names[0][1]
             chosen = to_cyrillic(given) if script == "sr-Cyrl" else to_latin(given)
         out[actor] = (chosen or actor, seat)
     return out
@@ -461,6 +481,7 @@ def freshness(
     years: int = STALE_YEARS,
     today: date | None = None,
     limit: int = TABLE_ROWS,
+    facts: Facts | None = None,
 ) -> Freshness:
     """How long ago each actor's facts were observed: stale ones (before ``today`` minus
     ``years``), undated ones, and actors by the year of their latest observation."""
@@ -469,20 +490,19 @@ def freshness(
         cutoff = today.replace(year=today.year - years)
     except ValueError:  # 29 February
         cutoff = today.replace(year=today.year - years, day=28)
+    facts = Facts.of(store, facts)
     last: dict[str, date] = {}
     undated = 0
-    for row in store.query(LAST_OBSERVED).rows:
-        value = _value(row.get("last"))
-        if isinstance(value, datetime):
-            value = value.date()
-        if isinstance(value, date):
-            last[str(row["actor"])] = value
+    for actor, text, datatype in facts.select(LAST_OBSERVED):
+        value = _day(text, datatype)
+        if value is not None:
+            last[actor or ""] = value
         else:
             undated += 1
     stale = sorted((d, a) for a, d in last.items() if d < cutoff)
-    labels = read_labels(store, lang)
+    labels = read_labels(store, lang, facts)
     shown = stale[:limit]
-    names = _actor_names(store, (a for _, a in shown), lang)
+    names = _actor_names(facts, (a for _, a in shown), lang)
     oldest = [
         StaleRecord(a, names[a][0], labels(names[a][1]) if names[a][1] else "", d)
         for d, a in shown
@@ -506,14 +526,16 @@ def data_quality(
     sources: Sequence[SourceLoad] = (),
     stale_years: int = STALE_YEARS,
     today: date | None = None,
+    facts: Facts | None = None,
 ) -> Quality:
     """Validation issues (a fresh validation when ``validate``, or when None and the store
     has at most :data:`VALIDATE_AUTO_MAX` actors; else the counts recorded by each load),
     the identity links waiting for review, and how fresh the records are."""
     from ssekg.loaders.resolve import list_links
 
+    facts = Facts.of(store, facts)
     if actors is None:
-        actors = _int(store.query(ACTOR_COUNT).rows[0].get("actors"))
+        actors = len(facts.actors)
     run = validate if validate is not None else actors <= VALIDATE_AUTO_MAX
     groups: list[IssueGroup] = []
     if run:
@@ -545,7 +567,7 @@ def data_quality(
         infos=infos,
         groups=groups,
         pending_links=list_links(store, "pending"),
-        freshness=freshness(store, lang, years=stale_years, today=today),
+        freshness=freshness(store, lang, years=stale_years, today=today, facts=facts),
     )
 
 
@@ -569,8 +591,10 @@ PICTURE_NODES = 150
 PICTURE_LABELS = 10
 
 
-def network_view(store: Store, lang: str, folder: Path, w: Words) -> tuple[NetworkView, Chart]:
-    graph = build_network(store, lang=lang)
+def network_view(
+    store: Store, lang: str, folder: Path, w: Words, facts: Facts | None = None
+) -> tuple[NetworkView, Chart]:
+    graph = build_network(store, lang=lang, facts=facts)
     summary = analyse_network(graph)
     by_iri = {a.iri: a for a in summary.actors}
     brokers = [by_iri[i] for i in summary.brokers if i in by_iri]
@@ -684,18 +708,19 @@ def write_report(
     folder = out_dir / CHARTS
     today = today or date.today()
     w = Words(lang)
-    labels = read_labels(store, lang)
-    glance = at_a_glance(store, lang, today=today)
+    facts = Facts(store)  # each kind of fact read once, for every section
+    labels = read_labels(store, lang, facts)
+    glance = at_a_glance(store, lang, today=today, facts=facts)
     quality = data_quality(store, lang, validate=validate, actors=glance.actors,
                            sources=glance.sources, stale_years=stale_years,
-                           today=today)  # fmt: skip
+                           today=today, facts=facts)  # fmt: skip
     charts: dict[str, Chart] = {c.name: c for c in _glance_charts(glance, folder, w, labels)}
-    gaps = analyse_gaps(store, lang=lang)
+    gaps = analyse_gaps(store, lang=lang, facts=facts)
     charts.update((c.name, c) for c in gap_charts(gaps, folder, w))
-    network, picture = network_view(store, lang, folder, w)
+    network, picture = network_view(store, lang, folder, w, facts)
     charts[picture.name] = picture
-    matches = match_needs(store, limit=TABLE_ROWS, lang=lang, on=today)
-    alliances = alliance_candidates(store, limit=TABLE_ROWS, lang=lang, on=today)
+    matches = match_needs(store, limit=TABLE_ROWS, lang=lang, on=today, facts=facts)
+    alliances = alliance_candidates(store, limit=TABLE_ROWS, lang=lang, on=today, facts=facts)
     years = quality.freshness.by_year
     if years:
         figure = bar_chart([(str(y), n) for y, n in sorted(years.items(), reverse=True)],
