@@ -13,6 +13,7 @@ import unicodedata
 from functools import lru_cache
 
 import cyrtranslit
+from cyrtranslit.mapping import TRANSLIT_DICT
 
 CYRILLIC = "sr-Cyrl"
 LATIN = "sr-Latn"
@@ -43,19 +44,36 @@ def _is_latin(ch: str) -> bool:
     return ch.isalpha() and (ch.isascii() or "\u00c0" <= ch <= "\u024f")
 
 
+@lru_cache(maxsize=1 << 16)
+def _letters(word: str) -> tuple[int, int]:
+    """How many Cyrillic and how many Latin letters a word has."""
+    cyr = sum(1 for ch in word if _is_cyrillic(ch) and ch.isalpha())
+    lat = sum(1 for ch in word if _is_latin(ch))
+    return cyr, lat
+
+
 def detect_script(s: str) -> str | None:
     """``"sr-Cyrl"`` or ``"sr-Latn"`` by the letters that dominate; None without letters
     (or with as many of each)."""
-    cyr = sum(1 for ch in s if _is_cyrillic(ch) and ch.isalpha())
-    lat = sum(1 for ch in s if _is_latin(ch))
+    cyr = lat = 0
+    for word in s.split():  # no space is a letter; words repeat, so they are counted once
+        c, la = _letters(word)
+        cyr += c
+        lat += la
     if cyr == lat:
         return None
     return CYRILLIC if cyr > lat else LATIN
 
 
+#: cyrtranslit's Serbian Cyrillic to Latin, one letter at a time, as a translation table.
+_TO_LATIN = str.maketrans(TRANSLIT_DICT["sr"]["tolatin"])
+
+
 @lru_cache(maxsize=1 << 16)
 def to_latin(s: str) -> str:
     """Serbian Cyrillic to Latin; in all-caps words Љ/Њ/Џ become LJ/NJ/DŽ (ЏУГАЊ → DŽUGANJ)."""
+    if not any(ch in s for ch in _DIGRAPH_CYRILLIC):
+        return s.translate(_TO_LATIN)
     out: list[str] = []
     for i, ch in enumerate(s):
         if ch in _DIGRAPH_CYRILLIC:
@@ -67,7 +85,7 @@ def to_latin(s: str) -> str:
             out.append(upper if all_caps else title)
         else:
             out.append(ch)
-    return str(cyrtranslit.to_latin("".join(out), "sr"))
+    return "".join(out).translate(_TO_LATIN)
 
 
 def _latin_segment(segment: str) -> str:
@@ -76,6 +94,7 @@ def _latin_segment(segment: str) -> str:
     return str(cyrtranslit.to_cyrillic(fixed, "sr"))
 
 
+@lru_cache(maxsize=1 << 16)
 def _token_to_cyrillic(token: str) -> str:
     if not token or token.isspace():
         return token

@@ -643,35 +643,9 @@ def _match_place(
     if given is None:
         return PlaceMatch(None, [], [])
     places = gazetteer()
-    problems: list[Problem] = []
-    found = set(places.find(given)) or set(places.find(_bare_key(given)))
-    fuzzy_from: str | None = None
-    key = _bare_key(given)
-    if not found and len(key) >= 4:
-        keys = _place_keys(places)
-        hits = process.extract(key, list(keys), scorer=fuzz.ratio, limit=5)
-        hits = [h for h in hits if h[1] >= _FUZZY_CUTOFF]
-        if hits:
-            top = max(h[1] for h in hits)
-            for hit_key, score, _ in hits:
-                if score == top:
-                    found |= keys[hit_key]
-            fuzzy_from = given
-    if found and _blank(district) is not None:
-        assert district is not None
-        in_district = {p for p in found if _within(places, p, district)}
-        if in_district:
-            found = in_district
-        else:
-            problems.append(
-                _warning(
-                    f"the place {given!r} does not lie in the district {district!r}; the "
-                    "district was not used.",
-                    f"mesto {given!r} ne leži u okrugu {district!r}; okrug nije uzet u obzir.",
-                    district,
-                )
-            )
-    candidates = _reduce(places, found)
+    found, fuzzy_from, first_problems = _place_candidates(places, given, district)
+    problems = list(first_problems)
+    candidates = list(found)
     if len(candidates) > 1 and address:
         chosen = _in_address(places, candidates, address)
         if len(chosen) == 1:
@@ -711,6 +685,44 @@ def _match_place(
             )
         )
     return PlaceMatch(URIRef(place), [], problems)
+
+
+@lru_cache(maxsize=8192)
+def _place_candidates(
+    places: Gazetteer, given: str, district: str | None
+) -> tuple[tuple[str, ...], str | None, tuple[Problem, ...]]:
+    """The places a name can mean (within ``district`` when it has any of them), the name
+    when it was matched as a misspelling, and the problems so far: all that does not depend
+    on the address, worked out once per name (survey answers repeat the same towns)."""
+    problems: list[Problem] = []
+    found = set(places.find(given)) or set(places.find(_bare_key(given)))
+    fuzzy_from: str | None = None
+    key = _bare_key(given)
+    if not found and len(key) >= 4:
+        keys = _place_keys(places)
+        hits = process.extract(key, list(keys), scorer=fuzz.ratio, limit=5)
+        hits = [h for h in hits if h[1] >= _FUZZY_CUTOFF]
+        if hits:
+            top = max(h[1] for h in hits)
+            for hit_key, score, _ in hits:
+                if score == top:
+                    found |= keys[hit_key]
+            fuzzy_from = given
+    if found and _blank(district) is not None:
+        assert district is not None
+        in_district = {p for p in found if _within(places, p, district)}
+        if in_district:
+            found = in_district
+        else:
+            problems.append(
+                _warning(
+                    f"the place {given!r} does not lie in the district {district!r}; the "
+                    "district was not used.",
+                    f"mesto {given!r} ne leži u okrugu {district!r}; okrug nije uzet u obzir.",
+                    district,
+                )
+            )
+    return tuple(_reduce(places, found)), fuzzy_from, tuple(problems)
 
 
 def _within(places: Gazetteer, place: str, district: str) -> bool:

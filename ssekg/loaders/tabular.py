@@ -21,14 +21,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pycountry
-from rdflib import RDF, XSD, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV
+from rdflib import Graph, Literal, URIRef
+from rdflib import namespace as rdf_namespaces
 
+from ssekg import namespaces
 from ssekg.errors import InputError, ParseError
 from ssekg.loaders.clean import (
     Problem,
@@ -54,8 +56,34 @@ from ssekg.loaders.mapping import (
     vocabulary,
 )
 from ssekg.loaders.pipeline import SourceRecord, check_source_id, record_iri
-from ssekg.namespaces import GEO, LOCN, ORG, SCHEMA, SSEKG
+from ssekg.loaders.records import RecordStore
 from ssekg.text import detect_script, fold, slug
+
+
+class _Terms:
+    """A namespace whose terms are made once each: rdflib's namespaces make a new URIRef at
+    every attribute access, and a survey row names some sixty of them."""
+
+    def __init__(self, namespace: Any) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        term: URIRef = getattr(self._namespace, name)
+        setattr(self, name, term)
+        return term
+
+
+RDF = _Terms(rdf_namespaces.RDF)
+XSD = _Terms(rdf_namespaces.XSD)
+DCTERMS = _Terms(rdf_namespaces.DCTERMS)
+PROV = _Terms(rdf_namespaces.PROV)
+GEO = _Terms(namespaces.GEO)
+LOCN = _Terms(namespaces.LOCN)
+ORG = _Terms(namespaces.ORG)
+SCHEMA = _Terms(namespaces.SCHEMA)
+SSEKG = _Terms(namespaces.SSEKG)
 
 # --- reading rows ----------------------------------------------------------------------------
 
@@ -317,6 +345,30 @@ _TEXT_PREDICATE = {
 }
 
 _SINGLE = ("legalForm", "geographicReach")
+_TRUE, _FALSE = Literal(True), Literal(False)
+
+
+# literals that repeat from row to row (dates, years, counts, countries) are made once each
+
+
+@lru_cache(maxsize=4096)
+def _typed_literal(lexical: str, datatype: URIRef | None) -> Literal:
+    return Literal(lexical, datatype=datatype)
+
+
+def _date_literal(day: date) -> Literal:
+    return _typed_literal(day.isoformat(), XSD.date)
+
+
+@lru_cache(maxsize=1024)
+def _count_literal(number: int) -> Literal:
+    return Literal(number, datatype=XSD.nonNegativeInteger)
+
+
+#: One step a cell's text takes in every row that has it (_ActorBuilder._concept_steps).
+_Step = tuple[str, Any, Any, Any]
+#: How many distinct cells a reader remembers the steps of (a survey has a few hundred).
+_MAX_CACHED = 50_000
 
 _OTHER = re.compile(
     r"^(other|others|drugo|ostalo|nešto drugo|nesto drugo|друго|остало)\s*[:\-–]\s*", re.I
@@ -372,12 +424,18 @@ def parse_yes_no(text: str) -> bool | None:
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d. %m. %Y", "%d/%m/%Y", "%Y/%m/%d", "%d-%m-%Y")
 
 
+_TIME_OF_DAY = re.compile(r"[T ]\d{1,2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
+_DAY_FIRST = re.compile(r"^\d{1,2}\s*\.")
+_DOT = re.compile(r"\s*\.\s*")
+
+
+@lru_cache(maxsize=4096)
 def parse_date(text: str) -> date | None:
     """A date as Serbian files write it ("15.03.2021.", "15. 3. 2021", "2021-03-15",
     "2021-03-15T10:20"), or None."""
     tidy = text.strip().rstrip(".").strip()
-    tidy = re.sub(r"[T ]\d{1,2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$", "", tidy)
-    tidy = re.sub(r"\s*\.\s*", ".", tidy) if re.match(r"^\d{1,2}\s*\.", tidy) else tidy
+    tidy = _TIME_OF_DAY.sub("", tidy)
+    tidy = _DOT.sub(".", tidy) if _DAY_FIRST.match(tidy) else tidy
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(tidy, fmt).date()
@@ -443,6 +501,7 @@ class _RowReader:
         self.hash_index = hash_index
         self.vocab = vocab or vocabulary()
         self.seen = _Seen()
+        self.concept_steps: dict[tuple[str, FieldMapping | Constant, str], tuple[_Step, ...]] = {}
         self.has_consent_field = any(f.property == "contactConsent" for f in mapping.fields) or any(
             c.property == "contactConsent" for c in mapping.constants
         )
@@ -537,8 +596,9 @@ class _ActorBuilder:
         self.by_property: dict[str, list[_Cell]] = {}
         for cell in cells:
             self.by_property.setdefault(cell.source.property, []).append(cell)
-        # no named graphs in a record: the plain store adds a triple in half the time
-        self.graph = Graph(store="SimpleMemory")
+        self.triples: list[tuple[URIRef, URIRef, Any]] = []
+        self.graph: Graph  # made of the triples once they are all there (build)
+        self.self_identified = False  # whether ssekg:selfIdentifiesAsSE is given yet
         self.problems: list[Problem] = []
         self.concepts: dict[str, list[ConceptRef]] = {}
         self.concept_cells: dict[tuple[str, ConceptRef], str] = {}
@@ -569,7 +629,7 @@ class _ActorBuilder:
         self.problems.extend(problems)
 
     def add(self, s: URIRef, p: URIRef, o: Any) -> None:
-        self.graph.add((s, p, o))
+        self.triples.append((s, p, o))
 
     def warn(self, en: str, sr: str, cell: _Cell | None, value: Any = None) -> None:
         label = cell.label if cell is not None else None
@@ -606,6 +666,7 @@ class _ActorBuilder:
         self._web()
         self._contacts()
         self._relations()
+        self.graph = Graph(store=RecordStore(self.triples))
 
     def _identity(self) -> None:
         mb_cell = self.first("registrationNumber")
@@ -663,12 +724,13 @@ class _ActorBuilder:
             given, _ = self._name_literal(legal)
             self.add(self.subject, SSEKG.name, given)
 
-    def _text(self, prop: str, text: str, cell: _Cell | None) -> None:
+    def _text_term(self, prop: str, text: str, cell: _Cell | None) -> tuple[URIRef, Literal]:
         configured = (cell.field.language if cell and cell.field else None) or self.mapping.language
         tidy = " ".join(text.split())
-        self.add(
-            self.subject, _TEXT_PREDICATE[prop], Literal(tidy, lang=_lang_of(tidy, configured))
-        )
+        return _TEXT_PREDICATE[prop], Literal(tidy, lang=_lang_of(tidy, configured))
+
+    def _text(self, prop: str, text: str, cell: _Cell | None) -> None:
+        self.add(self.subject, *self._text_term(prop, text, cell))
 
     def _texts(self) -> None:
         for prop in _TEXT_PREDICATE:
@@ -676,7 +738,8 @@ class _ActorBuilder:
                 for item in self.items(cell):
                     self._text(prop, item, cell)
 
-    # concepts
+    # concepts: what a cell's text means does not depend on its row, so the steps it takes
+    # are worked out once per field and text and repeated in each row that has them
 
     def _keep(self, prop: str, ref: ConceptRef, cell: _Cell) -> None:
         found = self.concepts.setdefault(prop, [])
@@ -685,61 +748,94 @@ class _ActorBuilder:
             self.concept_cells[(prop, ref)] = cell.label
 
     def _concepts(self, prop: str, cell: _Cell) -> None:
+        plans = self.reader.concept_steps
+        key = (prop, cell.source, cell.text)
+        steps = plans.get(key)
+        if steps is None:
+            steps = self._concept_steps(prop, cell)
+            if len(plans) < _MAX_CACHED:
+                plans[key] = steps
+        for kind, first, second, third in steps:
+            if kind == "keep":
+                self._keep(first, second, cell)
+            elif kind == "add":
+                self.add(self.subject, first, second)
+            elif kind == "warn":
+                self.warn(first, second, cell, third)
+            else:
+                self.essglobal_forms.add(first)
+
+    def _concept_steps(self, prop: str, cell: _Cell) -> tuple[_Step, ...]:
+        """What the cell's text means: concepts to keep (``keep``, property and concept),
+        texts to add (``add``, predicate and literal), warnings (``warn``, English, Serbian,
+        value) and ESSGLOBAL legal forms (``form``, concept), in order."""
         f = cell.field
         scheme = _scheme_of(prop)
+        steps: list[_Step] = []
         if f is not None and f.if_yes is not None:
             answer = parse_yes_no(cell.text)
             if answer:
-                self._keep(prop, f.if_yes, cell)
+                steps.append(("keep", prop, f.if_yes, None))
             elif answer is None:
-                self.warn(
-                    f"{cell.text!r} is not a yes/no answer; the column was not used.",
-                    f"{cell.text!r} nije odgovor da/ne; kolona nije uzeta u obzir.",
-                    cell,
-                    cell.text,
+                steps.append(
+                    (
+                        "warn",
+                        f"{cell.text!r} is not a yes/no answer; the column was not used.",
+                        f"{cell.text!r} nije odgovor da/ne; kolona nije uzeta u obzir.",
+                        cell.text,
+                    )
                 )
-            return
+            return tuple(steps)
         for item in self.items(cell):
             other = _OTHER.match(item)
             if other is not None:
                 rest = item[other.end() :].strip()
                 if rest:
-                    self._text(OTHER_TEXT_PROPERTY.get(prop, "keywords"), rest, cell)
+                    text_prop = OTHER_TEXT_PROPERTY.get(prop, "keywords")
+                    steps.append(("add", *self._text_term(text_prop, rest, cell), None))
                 continue
-            if self._essglobal(prop, scheme, item, cell):
+            if self._essglobal(prop, scheme, item, cell, steps):
                 continue
             values = f.values if f is not None else {}
             match = self.vocab.match(scheme, item, values, fuzzy=f.fuzzy if f else False)
             if not match.concepts:
                 if match.how == "exact":
                     continue  # a value the mapping maps to nothing on purpose
-                self.warn(
-                    f"{item!r} is not a known concept of {scheme}; it is kept as a keyword. Add "
-                    "it to the field's 'values' in the mapping to read it as a concept.",
-                    f"{item!r} nije poznat pojam šeme {scheme}; sačuvan je kao ključna reč. "
-                    "Dodajte ga u 'values' tog polja u mapiranju da bi se čitao kao pojam.",
-                    cell,
-                    item,
+                steps.append(
+                    (
+                        "warn",
+                        f"{item!r} is not a known concept of {scheme}; it is kept as a keyword. "
+                        "Add it to the field's 'values' in the mapping to read it as a concept.",
+                        f"{item!r} nije poznat pojam šeme {scheme}; sačuvan je kao ključna reč. "
+                        "Dodajte ga u 'values' tog polja u mapiranju da bi se čitao kao pojam.",
+                        item,
+                    )
                 )
-                self._text("keywords", item, cell)
+                steps.append(("add", *self._text_term("keywords", item, cell), None))
                 continue
             if match.how == "fuzzy":
                 codes = ", ".join(r.code for r in match.concepts)
-                self.warn(
-                    f"{item!r} is not written as any concept of {scheme}; read as {codes} "
-                    f"(nearest: {match.matched!r}).",
-                    f"{item!r} nije napisan kao nijedan pojam šeme {scheme}; pročitan je kao "
-                    f"{codes} (najbliže: {match.matched!r}).",
-                    cell,
-                    item,
+                steps.append(
+                    (
+                        "warn",
+                        f"{item!r} is not written as any concept of {scheme}; read as {codes} "
+                        f"(nearest: {match.matched!r}).",
+                        f"{item!r} nije napisan kao nijedan pojam šeme {scheme}; pročitan je "
+                        f"kao {codes} (najbliže: {match.matched!r}).",
+                        item,
+                    )
                 )
             for ref in match.concepts:
                 target = prop if ref.scheme == scheme else _SCHEME_PROPERTY[ref.scheme]
-                self._keep(target, ref, cell)
+                steps.append(("keep", target, ref, None))
+        return tuple(steps)
 
-    def _essglobal(self, prop: str, scheme: str, item: str, cell: _Cell) -> bool:
+    def _essglobal(
+        self, prop: str, scheme: str, item: str, cell: _Cell, steps: list[_Step]
+    ) -> bool:
         """Read an ESSGLOBAL concept (IRI, code or label, as DCC's standard CSV writes it)
-        through the taxonomies' closeMatch alignments; False when the text is none."""
+        through the taxonomies' closeMatch alignments, adding its steps; False when the text
+        is none."""
         from ssekg.loaders.essglobal import concepts_for, essglobal_term
 
         term = essglobal_term(item)
@@ -753,21 +849,23 @@ class _ActorBuilder:
             for code in codes
         ]
         if not refs:
-            self.warn(
-                f"the ESSGLOBAL concept {item!r} has no single counterpart in the taxonomies; "
-                "it is kept as a keyword.",
-                f"pojam ESSGLOBAL {item!r} nema jedan odgovarajući pojam u taksonomijama; "
-                "sačuvan je kao ključna reč.",
-                cell,
-                item,
+            steps.append(
+                (
+                    "warn",
+                    f"the ESSGLOBAL concept {item!r} has no single counterpart in the "
+                    "taxonomies; it is kept as a keyword.",
+                    f"pojam ESSGLOBAL {item!r} nema jedan odgovarajući pojam u taksonomijama; "
+                    "sačuvan je kao ključna reč.",
+                    item,
+                )
             )
-            self._text("keywords", term, cell)
+            steps.append(("add", *self._text_term("keywords", term, cell), None))
             return True
         for ref in refs:
             target = prop if ref.scheme == scheme else _SCHEME_PROPERTY[ref.scheme]
-            self._keep(target, ref, cell)
+            steps.append(("keep", target, ref, None))
             if ref.scheme == "legal-form":
-                self.essglobal_forms.add(ref)
+                steps.append(("form", ref, None, None))
         return True
 
     def _foreign_forms(self) -> None:
@@ -814,13 +912,14 @@ class _ActorBuilder:
             self.add(node, SSEKG.statusKind, ref.iri)
             self.add(node, PROV.wasDerivedFrom, self.record_iri)
             if granted is not None and ref.code != "SELF":
-                self.add(node, SSEKG.grantedOn, Literal(granted.isoformat(), datatype=XSD.date))
+                self.add(node, SSEKG.grantedOn, _date_literal(granted))
             if ref.code == "LEGAL" and legal_forms:
                 register = self.vocab.registers.get(legal_forms[0].code)
                 if register is not None:
                     self.add(node, SSEKG.register, ConceptRef("register", register).iri)
-            if ref.code == "SELF":
-                self.add(self.subject, SSEKG.selfIdentifiesAsSE, Literal(True))
+            if ref.code == "SELF" and not self.self_identified:
+                self.add(self.subject, SSEKG.selfIdentifiesAsSE, _TRUE)
+                self.self_identified = True
         for cell in self.cells("selfIdentifiesAsSE"):
             answer = parse_yes_no(cell.text)
             if answer is None:
@@ -830,8 +929,9 @@ class _ActorBuilder:
                     cell,
                     cell.text,
                 )
-            elif (self.subject, SSEKG.selfIdentifiesAsSE, None) not in self.graph:
-                self.add(self.subject, SSEKG.selfIdentifiesAsSE, Literal(answer))
+            elif not self.self_identified:
+                self.add(self.subject, SSEKG.selfIdentifiesAsSE, _TRUE if answer else _FALSE)
+                self.self_identified = True
 
     def _implied_actor_type(self) -> None:
         if self.concepts.get("actorType"):
@@ -947,7 +1047,7 @@ class _ActorBuilder:
         if cell is None:
             return None
         found = parse_date(cell.text)
-        return None if found is None else Literal(found.isoformat(), datatype=XSD.date)
+        return None if found is None else _date_literal(found)
 
     def _numbers_and_dates(self) -> None:
         for prop, predicate in (
@@ -958,7 +1058,7 @@ class _ActorBuilder:
             if cell is not None:
                 found = self._date(cell)
                 if found is not None:
-                    self.add(self.subject, predicate, Literal(found.isoformat(), datatype=XSD.date))
+                    self.add(self.subject, predicate, _date_literal(found))
         cell = self.first("foundingYear")
         if cell is not None:
             year_match = re.search(r"\b(1[89]\d\d|20\d\d)\b", cell.text)
@@ -974,7 +1074,7 @@ class _ActorBuilder:
                 self.add(
                     self.subject,
                     SSEKG.foundingYear,
-                    Literal(year_match.group(1), datatype=XSD.gYear),
+                    _typed_literal(year_match.group(1), XSD.gYear),
                 )
         for prop in ("employees", "employeesFromVulnerableGroups", "volunteers"):
             cell = self.first(prop)
@@ -993,7 +1093,7 @@ class _ActorBuilder:
             self.add(
                 self.subject,
                 getattr(SSEKG, prop),
-                Literal(int(number), datatype=XSD.nonNegativeInteger),
+                _count_literal(int(number)),
             )
 
     # address, place, geometry
@@ -1044,7 +1144,7 @@ class _ActorBuilder:
             if "postName" in texts:
                 self.add(address, LOCN.postName, Literal(texts["postName"]))
             if country is not None:
-                self.add(address, SCHEMA.addressCountry, Literal(country))
+                self.add(address, SCHEMA.addressCountry, _typed_literal(country, None))
             if full is not None:
                 full_text = " ".join(full.text.split())
             else:
