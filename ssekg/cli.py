@@ -895,6 +895,10 @@ def restore(
                     target.restore(counted)
             else:
                 target.restore(handle)
+            # a dump of an older version, or one edited by hand, has other figures
+            from ssekg.derived import refresh as refresh_derived
+
+            refresh_derived(target)
         out.print(f"Restored {file}.")
 
     run(work)

@@ -76,6 +76,11 @@ class Graphs:
         return self.base + "graph/meta"
 
     @property
+    def derived(self) -> str:
+        """Figures computed from the public graphs after each write (see ssekg.derived)."""
+        return self.base + "graph/derived"
+
+    @property
     def private(self) -> str:
         return self.base + "graph/private"
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from ssekg.derived import refresh as refresh_derived
 from ssekg.errors import InputError
 from ssekg.loaders.rdf import load_graph
 from ssekg.rdf_io import parse_rdf
@@ -21,6 +22,7 @@ def initialise(store: Store) -> int:
     """Put the ontology, taxonomies and places into the reference graph; returns its size."""
     graph = reference_graph()
     store.replace_graph(store.graphs_of.reference, graph)
+    refresh_derived(store)
     return len(graph)
 
 

@@ -11,6 +11,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
+from ssekg.derived import refresh as refresh_derived
 from ssekg.errors import SsekgError
 from ssekg.namespaces import DEFAULT_BASE
 from ssekg.queries import named_queries
@@ -60,6 +61,7 @@ def load_examples(store: Store) -> Store:
     for name in EXAMPLE_FILES:
         data += parse_rdf(Path(EXAMPLES) / name)
     store.replace_graph(store.graphs_of.source("examples"), data)
+    refresh_derived(store)  # as every load does
     return store
 
 

@@ -14,6 +14,7 @@ from rdflib import RDF, XSD, Graph, Literal, Node, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from ssekg import __version__
+from ssekg.derived import refresh as refresh_derived
 from ssekg.errors import InputError, ValidationFailed
 from ssekg.namespaces import SCHEMA, SSEKG
 from ssekg.rdf_io import parse_rdf
@@ -116,6 +117,7 @@ def load_graph(store: Store, graph: Graph, source_id: str, files: list[Path]) ->
         {target: public, private_target: private},
         add={graphs.meta: provenance},
     )
+    refresh_derived(store)
     return LoadSummary(source_id, target, len(public), len(private), actors, report)
 
 

@@ -43,6 +43,7 @@ from rdflib import OWL, RDF, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
+from ssekg.derived import refresh as refresh_derived
 from ssekg.errors import InputError
 from ssekg.namespaces import SSEKG
 from ssekg.store.base import Store
@@ -551,6 +552,7 @@ def _write(store: Store, graph: Graph, old: Mapping[str, Link], new: Mapping[str
     for iri in sorted(new):
         triples += new[iri].triples()
     store.replace_graphs({store.graphs_of.links: triples})
+    refresh_derived(store)
 
 
 @dataclass

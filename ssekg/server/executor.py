@@ -37,6 +37,7 @@ import anyio
 import pyoxigraph as ox
 from rdflib.term import Node
 
+from ssekg.derived import refresh as refresh_derived
 from ssekg.errors import QueryError, QueryTimeoutError
 from ssekg.namespaces import PREFIXES, Graphs
 from ssekg.server import worker
@@ -89,6 +90,12 @@ class WatchedStore:
     def _wrote(self) -> None:
         self.generation += 1
 
+    def _derive(self, graph: str | None = None) -> None:
+        """Compute the derived graph again after a write (not needed when only a private
+        graph was written), before the write counts as done for any reader."""
+        if graph is None or not self.graphs_of.is_private(graph):
+            refresh_derived(self.inner)
+
     def query(
         self,
         sparql: str,
@@ -112,6 +119,7 @@ class WatchedStore:
         with self.lock:
             try:
                 self.inner.update(sparql)
+                self._derive()
             finally:
                 self._wrote()
 
@@ -125,6 +133,7 @@ class WatchedStore:
                     raw(self.inner).update(sparql, base_iri=base_iri, prefixes=PREFIXES)
                 else:
                     self.inner.update(sparql)
+                self._derive()
             finally:
                 self._wrote()
 
@@ -132,6 +141,7 @@ class WatchedStore:
         with self.lock:
             try:
                 self.inner.replace_graph(graph, triples)
+                self._derive(graph)
             finally:
                 self._wrote()
 
@@ -144,6 +154,7 @@ class WatchedStore:
         with self.lock:
             try:
                 self.inner.replace_graphs(replace, add=add)
+                self._derive()
             finally:
                 self._wrote()
 
@@ -151,6 +162,7 @@ class WatchedStore:
         with self.lock:
             try:
                 self.inner.add_quads(quads)
+                self._derive()
             finally:
                 self._wrote()
 
@@ -158,6 +170,7 @@ class WatchedStore:
         with self.lock:
             try:
                 self.inner.drop_graph(graph)
+                self._derive(graph)
             finally:
                 self._wrote()
 
@@ -165,6 +178,7 @@ class WatchedStore:
         with self.lock:
             try:
                 self.inner.restore(source)
+                self._derive()
             finally:
                 self._wrote()
 
