@@ -31,6 +31,7 @@ from rdflib.namespace import DCTERMS, PROV, SH
 from rdflib.term import Node
 
 from ssekg import __version__
+from ssekg.derived import refresh as refresh_derived
 from ssekg.errors import InputError, ValidationFailed
 from ssekg.loaders.clean import Problem
 from ssekg.loaders.rdf import file_checksum, provenance_triples, split_personal
@@ -604,6 +605,7 @@ def commit_records(
         private_triples=len(private),
     )
     store.replace_graphs({target: public, private_target: private}, add={graphs.meta: provenance})
+    refresh_derived(store)
     written = write_quarantine(quarantine, report_dir, source_id)
     return LoadResult(
         source_id=source_id,
