@@ -51,6 +51,10 @@ VIRTUOSO_OTHER_ANSWER = {
     "funding-flows": _PATH_REPEATS,
     "se-status-holders": _PATH_REPEATS,
     "self-identified-without-status": _PATH_REPEATS,
+    "capacity-providers": (
+        "Virtuoso 7.2, once other tests' graphs are stored, drops the nested seat OPTIONALs for "
+        "some rows and joins the ranks on no variable: rows go missing or repeat per proximity"
+    ),
     "unmet-needs": "Virtuoso 7.2 counts differently from run to run (HAVING over OPTIONAL)",
 }
 
@@ -163,3 +167,21 @@ def test_every_required_parameter_has_an_example_in_its_header() -> None:
         if param.required and not param.example
     ]
     assert not missing
+
+
+def test_an_actor_without_a_seat_sees_every_provider_once_as_of_unknown_distance() -> None:
+    store = load_examples(open_store("memory"))
+    seatless = URIRef(DEFAULT_BASE + "actor/test-seatless")
+    need = URIRef(DEFAULT_BASE + "actor/test-seatless/need/BUSINESS-MODEL")
+    graph = store.graphs_of.source("seatless")
+    business_model = "https://w3id.org/ssekg/scheme/capacity-area/BUSINESS-MODEL"
+    store.update(
+        f"PREFIX ssekg: <https://w3id.org/ssekg/ontology#> INSERT DATA {{ GRAPH <{graph}> {{"
+        f" <{seatless}> a ssekg:Actor ; ssekg:needs <{need}> ."
+        f" <{need}> ssekg:capacityArea <{business_model}> }} }}"
+    )
+    query = named_queries()["capacity-providers"]
+    rows = store.query(query.text, bindings=query.bind({"actor": str(seatless)})).rows
+    providers = [(str(row["provider"]), str(row["proximity"])) for row in rows]
+    assert len(providers) == len(set(p for p, _ in providers)) >= 2
+    assert {proximity for _, proximity in providers} == {"country"}
