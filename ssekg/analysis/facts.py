@@ -20,11 +20,13 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import Any, TypeVar
 
+import pyoxigraph as ox
 from rdflib.term import Node
 
 from ssekg.loaders.resolve import canonical_actors
 from ssekg.namespaces import PREFIXES, SSEKG
 from ssekg.store.base import Store
+from ssekg.store.embedded import EmbeddedStore
 
 T = TypeVar("T")
 #: One answer row: the plain value of each variable (an IRI, a literal's text, a blank
@@ -47,19 +49,24 @@ SELECT ?a ?b ?info WHERE {
   UNION { ?a org:memberOf ?b }
 }
 """
-_VALUES = "SELECT ?s ?o WHERE {{ ?s <{p}> ?o }}"
+NAME = str(SSEKG.name)
+TRANSLITERATED = str(SSEKG.transliteratedName)
+_VALUES = "SELECT ?s ?o WHERE {{ ?s {p} ?o }}"
 _TEXTS = "SELECT ?s ?o (LANG(?o) AS ?lang) WHERE {{ ?s <{p}> ?o FILTER(isLiteral(?o)) }}"
 
 
 def select(store: Store, sparql: str) -> list[Row]:
     """The rows of a SELECT query over the public graphs, each value a plain string."""
-    dataset = getattr(store, "oxigraph_dataset", None)
-    if dataset is None:
+    if not isinstance(store, EmbeddedStore):
+        # a remote store's oxigraph_dataset is a copy of the whole store: one query is cheaper
         result = store.query(sparql)
         names = result.variables
         return [tuple(str(r[v]) if v in r else None for v in names) for r in result.rows]
-    raw, graphs = dataset()
-    answer = raw.query(sparql, prefixes=PREFIXES, default_graph=graphs, named_graphs=graphs[1:])
+    raw, graphs = store.oxigraph_dataset()
+    default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = list(graphs)
+    named: list[ox.NamedNode | ox.BlankNode] = [g for g in graphs if isinstance(g, ox.NamedNode)]
+    answer = raw.query(sparql, prefixes=PREFIXES, default_graph=default, named_graphs=named)
+    assert isinstance(answer, ox.QuerySolutions), "a SELECT query gives solutions"
     return [tuple(None if term is None else term.value for term in row) for row in answer]
 
 
@@ -112,11 +119,13 @@ class Facts:
         return frozenset(self.actors)
 
     def values(self, prop: str) -> dict[str, list[str]]:
-        """Subject → the objects of its ``prop`` triples (IRI), as often as the store gives
-        each (a triple stated in two graphs counts twice, as in a SPARQL join)."""
+        """Subject → the objects of its ``prop`` triples (a property IRI, or a SPARQL
+        property path such as ``locn:address/schema:addressCountry``), as often as the store
+        gives each (a triple stated in two graphs counts twice, as in a SPARQL join)."""
         if prop not in self._values:
             found: dict[str, list[str]] = defaultdict(list)
-            for s, o in self.select(_VALUES.format(p=prop)):
+            path = f"<{prop}>" if "://" in prop else prop
+            for s, o in self.select(_VALUES.format(p=path)):
                 found[s or ""].append(o or "")
             self._values[prop] = dict(found)
         return self._values[prop]
@@ -133,15 +142,16 @@ class Facts:
 
     @property
     def names(self) -> dict[str, list[tuple[str, str]]]:
-        return self.texts(str(SSEKG.name))
+        return self.texts(NAME)
 
     @property
     def transliterated(self) -> dict[str, list[tuple[str, str]]]:
-        return self.texts(str(SSEKG.transliteratedName))
+        return self.texts(TRANSLITERATED)
 
     def record_names(self, record: str) -> list[tuple[str, str]]:
         """A record's names, then its transliterated names: (lower-case tag, text)."""
-        return self.names.get(record, []) + self.transliterated.get(record, [])
+        names, transliterated = self.texts(NAME), self.texts(TRANSLITERATED)
+        return names.get(record, []) + transliterated.get(record, [])
 
     @cached_property
     def memberships(self) -> list[Row]:

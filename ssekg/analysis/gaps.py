@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TextIO
@@ -510,7 +510,11 @@ def analyse_gaps(
                 tally = counts[unit][dim]
                 tally[iri] = tally.get(iri, 0) + n
     actors: dict[str, int] = defaultdict(int)
-    for seat, n in Counter(seat for found in seats.values() for seat in found).items():
+    per_seat: dict[str, int] = defaultdict(int)
+    for found in seats.values():
+        for seat in found:
+            per_seat[seat] += 1
+    for seat, n in per_seat.items():
         for unit in units_of(seat):
             actors[unit] += n
 
@@ -583,13 +587,14 @@ def _concepts_of(facts: Facts, dim: str) -> dict[str, list[str]]:
 
 def _per_seat(
     seats: dict[str, list[str]], concepts: dict[str, list[str]]
-) -> Counter[tuple[str, str]]:
+) -> dict[tuple[str, str], int]:
     """(seat, concept) → how many actors seated there have it (an actor with two seats
     counts in each)."""
-    found: Counter[tuple[str, str]] = Counter()
+    found: dict[tuple[str, str], int] = defaultdict(int)
     for actor, have in concepts.items():
         for seat in seats.get(actor, ()):
-            found.update((seat, c) for c in have)
+            for concept in have:
+                found[(seat, concept)] += 1
     return found
 
 

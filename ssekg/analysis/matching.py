@@ -59,7 +59,7 @@ from ssekg.analysis.common import Concept
 from ssekg.analysis.facts import Facts
 from ssekg.errors import InputError
 from ssekg.loaders.resolve import canonical_actors
-from ssekg.namespaces import LOCN, SCHEMA, SCHEME_BASE, SSEKG
+from ssekg.namespaces import SCHEME_BASE, SSEKG
 from ssekg.store.base import Store
 from ssekg.text import fold, to_cyrillic
 
@@ -522,13 +522,10 @@ def _seat_rows(facts: Facts) -> Iterable[tuple[str, str | None, str | None]]:
     """(actor record, seat, country of an address) as a query with both OPTIONAL would
     give them: each seat with each country, None for either when there is none."""
     seats = facts.values(str(SSEKG.municipality))
-    addresses = facts.values(str(LOCN.address))
-    countries = facts.values(str(SCHEMA.addressCountry))
+    countries = facts.values("locn:address/schema:addressCountry")
     for actor in facts.actors:
         at: list[str | None] = list(seats.get(actor, ()))
-        found: list[str | None] = []
-        for address in addresses.get(actor, ()):
-            found.extend(countries.get(address, ()))
+        found: list[str | None] = list(countries.get(actor, ()))
         for seat in at or [None]:
             for country in found or [None]:
                 yield actor, seat, country

@@ -284,13 +284,11 @@ def network_format(path: Path | str) -> str:
 
 @dataclass
 class _Facts:
-    """What the network uses of one actor record."""
+    """The names of one record, as the network labels it."""
 
     #: (language, text) of its names, and of its transliterated names.
     names: list[tuple[str, str]] = field(default_factory=list)
     transliterated: list[tuple[str, str]] = field(default_factory=list)
-    types: list[str] = field(default_factory=list)
-    seats: list[str] = field(default_factory=list)
 
 
 @cache
@@ -383,15 +381,12 @@ def build_network(
 
     names, transliterated = facts.names, facts.transliterated
     kinds, seats = facts.values(str(SSEKG.actorType)), facts.values(str(SSEKG.municipality))
-    records_of: dict[str, _Facts] = {
-        iri: _Facts(
-            names=[(_tag(t), text) for t, text in names.get(iri, ())],
-            transliterated=[(_tag(t), text) for t, text in transliterated.get(iri, ())],
-            types=kinds.get(iri, []),
-            seats=seats.get(iri, []),
-        )
-        for iri in facts.actors
-    }
+
+    def label_of(record: str) -> str | None:
+        return _text(lang, _Facts(
+            names=[(_tag(t), text) for t, text in names.get(record, ())],
+            transliterated=[(_tag(t), text) for t, text in transliterated.get(record, ())],
+        ))  # fmt: skip
     type_labels: dict[str, dict[str, str]] = defaultdict(dict)
     for row in facts.rows(ACTOR_TYPES):
         tag = language(row["label"])
@@ -415,7 +410,7 @@ def build_network(
 
     # Nodes: every actor's cluster, and whatever else a relation ties.
     clusters: dict[str, list[str]] = defaultdict(list)
-    for iri in records_of:
+    for iri in facts.actors:
         clusters[node_of(iri)].append(iri)
     for a, b in edges:
         clusters.setdefault(a, [])
@@ -429,15 +424,16 @@ def build_network(
 
     nodes: list[tuple[str, dict[str, object]]] = []
     for node in sorted(clusters):
-        records = sorted(clusters[node], key=lambda r: (r != node, r))
+        records = clusters[node]
+        if len(records) > 1:
+            records = sorted(records, key=lambda r: (r != node, r))
         label = None
         types: set[str] = set()
         seat_regions: set[str] = set()
         for record in records:
-            f = records_of[record]
-            label = label or _text(lang, f)
-            types.update(f.types)
-            seat_regions.update(s for s in f.seats if s in regions)
+            label = label or label_of(record)
+            types.update(kinds.get(record, ()))
+            seat_regions.update(s for s in seats.get(record, ()) if s in regions)
         if not records:
             label = _text(lang, other_names[node]) if node in other_names else None
         ordered_types = sorted(types)
@@ -471,13 +467,20 @@ def _edge_rows(
             "kind": kinds[0],
             "kinds": " ".join(kinds),
             "weight": float(len(edge.via) or 1),
-            "period": "; ".join(sorted(edge.periods)),
-            "role": " ".join(sorted(edge.roles)),
-            "via": " ".join(sorted(edge.via)),
+            "period": _joined("; ", edge.periods),
+            "role": _joined(" ", edge.roles),
+            "via": _joined(" ", edge.via),
         }
         if edge.years:
             attrs["year"] = min(edge.years)
         yield a, b, attrs
+
+
+def _joined(separator: str, items: set[str]) -> str:
+    """The items sorted and joined (most edges have one of each, or none)."""
+    if len(items) == 1:
+        return next(iter(items))
+    return separator.join(sorted(items)) if items else ""
 
 
 # -- the measures ------------------------------------------------------------------------------
@@ -563,8 +566,9 @@ def analyse_network(
         key=lambda v: (-betweenness[v], -degrees[v], v),
     )
     broker_set = set(brokers)
+    data_of = graph.nodes
     isolated = sorted((v for v in graph if degrees[v] == 0),
-                      key=lambda v: (str(graph.nodes[v].get("label", v)), v))  # fmt: skip
+                      key=lambda v: (str(data_of[v].get("label", v)), v))  # fmt: skip
     edges = {kind: 0 for kind in KINDS}
     for _, _, data in graph.edges(data=True):
         for kind in str(data.get("kinds", data.get("kind", ""))).split():
@@ -574,17 +578,17 @@ def analyse_network(
     actors = [
         ActorMeasures(
             iri=v,
-            label=str(graph.nodes[v].get("label", v)),
+            label=str(data.get("label", v)),
             degree=degrees[v],
             betweenness=betweenness[v],
             community=community_of.get(v, -1),
             broker=v in broker_set,
             degree_centrality=degree[v],
-            actor_type=str(graph.nodes[v].get("actor_type", "")),
-            region=str(graph.nodes[v].get("region", "")),
+            actor_type=str(data.get("actor_type", "")),
+            region=str(data.get("region", "")),
             communities_reached=reached.get(v, 0),
         )
-        for v in sorted(graph)
+        for v, data in sorted(graph.nodes(data=True), key=lambda item: item[0])
     ]
     return NetworkSummary(
         actors=actors,

@@ -292,14 +292,15 @@ def _int(term: Node | None) -> int:
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+_XSD_DATE, _XSD_DATE_TIME = str(XSD.date), str(XSD.dateTime)
 
 
 def _day(text: str | None, datatype: str | None) -> date | None:
     """The day of an xsd:date or xsd:dateTime value given as its text, as rdflib reads it
     (the date part, whatever the time zone); None for anything else."""
-    if text is None or datatype not in (str(XSD.date), str(XSD.dateTime)):
+    if text is None or (datatype != _XSD_DATE and datatype != _XSD_DATE_TIME):
         return None
-    plain = len(text) == 10 if datatype == str(XSD.date) else text[10:11] == "T"
+    plain = len(text) == 10 if datatype == _XSD_DATE else text[10:11] == "T"
     if plain and _ISO_DAY.fullmatch(text[:10]):
         try:
             return date.fromisoformat(text[:10])
@@ -408,14 +409,17 @@ def at_a_glance(
     places = _read_gazetteer(facts)
     total = len(facts.actors)
     kinds, seats = facts.values(str(SSEKG.actorType)), facts.values(str(SSEKG.municipality))
-    by_type: Counter[str] = Counter()
-    by_seat: Counter[str] = Counter()
-    types_by_seat: Counter[tuple[str, str]] = Counter()
+    by_type: dict[str, int] = defaultdict(int)
+    by_seat: dict[str, int] = defaultdict(int)
+    types_by_seat: dict[tuple[str, str], int] = defaultdict(int)
     for actor in facts.actors:
         its_types, its_seats = set(kinds.get(actor, ())), set(seats.get(actor, ()))
-        by_type.update(its_types)
-        by_seat.update(its_seats)
-        types_by_seat.update((s, t) for s in its_seats for t in its_types)
+        for kind in its_types:
+            by_type[kind] += 1
+        for seat in its_seats:
+            by_seat[seat] += 1
+            for kind in its_types:
+                types_by_seat[(seat, kind)] += 1
     by_region: Counter[str] = Counter()
     for seat, n in by_seat.items():
         by_region[places.region_of(seat)] += n
