@@ -408,21 +408,20 @@ def compile_shapes(shapes: Graph) -> CompiledShapes:
     return compiled
 
 
-def run_checks(
+def check_rows(
     compiled: CompiledShapes,
     store: ox.Store,
     *,
     default_graph: Sequence[ox.NamedNode | ox.DefaultGraph] | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> Graph:
-    """Run the checks on ``store`` (its default graph, or the union of ``default_graph``) and
-    return the results graph."""
-    results = Graph()
-    report = BNode()
-    results.add((report, RDF.type, SH.ValidationReport))
+) -> Iterator[tuple[Check, Any, Any, Any]]:
+    """The failures of the checks on ``store`` (its default graph, or the union of
+    ``default_graph``), as (check, focus node, value or None, path or None) in Oxigraph
+    terms, check by check in the order of ``compiled.checks``."""
     graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = (
         None if default_graph is None else list(default_graph)
     )
+
     def evaluate(check: Check) -> list[tuple[Any, Any, Any]]:
         # Oxigraph lets go of the GIL while it evaluates, so checks run side by side
         solutions = store.query(check.query, default_graph=graphs)
@@ -446,24 +445,53 @@ def run_checks(
             if progress is not None:
                 progress(done, len(compiled.checks))
             for focus, value, found in rows:
-                result = BNode()
-                results.add((report, SH.result, result))
-                results.add((result, RDF.type, SH.ValidationResult))
-                results.add((result, SH.focusNode, from_ox(focus)))
-                results.add((result, SH.resultSeverity, check.severity))
-                results.add((result, SH.sourceShape, check.shape))
-                results.add((result, SH.sourceConstraintComponent, check.component))
-                if value is not None:
-                    results.add((result, SH.value, from_ox(value)))
-                path: Node | None = check.path
-                if check.constraint is not None:
-                    results.add((result, SH.sourceConstraint, check.constraint))
-                    path = from_ox(found) if found is not None else None
-                if path is not None:
-                    results.add((result, SH.resultPath, path))
-                    if isinstance(path, BNode):
-                        for triple in _describe(compiled.shapes, path):
-                            results.add(triple)
+                yield check, focus, value, found
+
+
+def result_triples(
+    compiled: CompiledShapes, check: Check, result: BNode, focus: Any, value: Any, found: Any
+) -> list[tuple[Node, Node, Node]]:
+    """The SHACL validation result of one failure, as triples about ``result`` (and the
+    description of a blank-node path), the way pySHACL writes it."""
+    triples: list[tuple[Node, Node, Node]] = [
+        (result, RDF.type, SH.ValidationResult),
+        (result, SH.focusNode, from_ox(focus)),
+        (result, SH.resultSeverity, check.severity),
+        (result, SH.sourceShape, check.shape),
+        (result, SH.sourceConstraintComponent, check.component),
+    ]
+    if value is not None:
+        triples.append((result, SH.value, from_ox(value)))
+    path: Node | None = check.path
+    if check.constraint is not None:
+        triples.append((result, SH.sourceConstraint, check.constraint))
+        path = from_ox(found) if found is not None else None
+    if path is not None:
+        triples.append((result, SH.resultPath, path))
+        if isinstance(path, BNode):
+            triples.extend(_describe(compiled.shapes, path))
+    return triples
+
+
+def run_checks(
+    compiled: CompiledShapes,
+    store: ox.Store,
+    *,
+    default_graph: Sequence[ox.NamedNode | ox.DefaultGraph] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Graph:
+    """Run the checks on ``store`` (its default graph, or the union of ``default_graph``) and
+    return the results graph."""
+    results = Graph()
+    report = BNode()
+    results.add((report, RDF.type, SH.ValidationReport))
+    for check, focus, value, found in check_rows(
+        compiled, store, default_graph=default_graph, progress=progress
+    ):
+        result = BNode()
+        results.add((report, SH.result, result))
+        for triple in result_triples(compiled, check, result, focus, value, found):
+            results.add(triple)
     return results
 
 

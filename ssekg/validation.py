@@ -25,7 +25,13 @@ from rdflib.term import Node
 
 from ssekg.namespaces import ORG, PREFIXES, SSEKG
 from ssekg.resources import data_files
-from ssekg.shacl_sparql import CompiledShapes, Unsupported, compile_shapes, run_checks
+from ssekg.shacl_sparql import (
+    CompiledShapes,
+    Unsupported,
+    check_rows,
+    compile_shapes,
+    result_triples,
+)
 from ssekg.store.terms import from_ox, to_ox, to_ox_quad
 
 SHX = Namespace("https://w3id.org/ssekg/shapes#")
@@ -269,6 +275,16 @@ def _reference_nodes_of(reference_id: int, reference: Graph) -> frozenset[Any]:
     return frozenset(to_ox(n) for n in reference.subjects())
 
 
+def reference_ntriples(reference: Graph) -> bytes:
+    """The reference graph as N-Triples (serialised once per graph)."""
+    return _reference_ntriples(id(reference), reference)
+
+
+def reference_nodes(reference: Graph) -> frozenset[Any]:
+    """The subjects of the reference graph, as Oxigraph terms (computed once per graph)."""
+    return _reference_nodes_of(id(reference), reference)
+
+
 def _reference_nodes(reference: Graph) -> frozenset[Any]:
     """The subjects of the reference graph, as Oxigraph terms (computed once per graph)."""
     return _reference_nodes_of(id(reference), reference)
@@ -283,13 +299,112 @@ def validate_oxigraph(
 ) -> ValidationReport:
     """Validate what ``store`` holds (its default graph, or the union of ``default_graph``)
     with compiled shapes; results about ``reference_nodes`` are left out."""
-    results = run_checks(compiled, store, default_graph=default_graph, progress=progress)
+    found = check_results(compiled, store, default_graph, reference_nodes, progress)
+    found.sort(key=lambda f: _issue_order(f[0]))
+    return report_of(found)
+
+
+#: One result of a validation: the issue, and its SHACL result as triples about a blank node.
+Found = tuple["ValidationIssue", list[tuple[Node, Node, Node]]]
+
+
+def check_results(
+    compiled: CompiledShapes,
+    store: ox.Store,
+    default_graph: Sequence[ox.NamedNode | ox.DefaultGraph] | None,
+    reference_nodes: Iterable[Any],
+    progress: Progress | None = None,
+) -> list[Found]:
+    """The results of compiled shapes on ``store`` (as :func:`validate_oxigraph`), each
+    issue with its SHACL result, in the order the checks found them. Issues are built from
+    the query answers directly; what is looked up per focus node (its actor, name and
+    record) is looked up once."""
     view = _OxView(store, default_graph)
-    skip = {from_ox(n) for n in reference_nodes}
-    return _report(results, view, compiled.shapes, lambda focus: focus not in skip)
+    skip = reference_nodes if isinstance(reference_nodes, frozenset | set) else set(reference_nodes)
+    about: dict[Any, tuple[str | None, str | None, str | None]] = {}
+    per_check: dict[int, tuple[str, str, str, str]] = {}
+    found: list[Found] = []
+    for check, focus, value, path in check_rows(
+        compiled, store, default_graph=default_graph, progress=progress
+    ):
+        if focus in skip:
+            continue
+        result = BNode()
+        triples = result_triples(compiled, check, result, focus, value, path)
+        fixed = per_check.get(id(check))
+        if fixed is None:
+            shape = check.constraint if isinstance(check.constraint, URIRef) else check.shape
+            messages = list(compiled.shapes.objects(shape, SH.message))
+            fixed = per_check[id(check)] = (
+                SEVERITIES.get(check.severity, "Violation"),
+                _pick(messages, ("en",)),
+                _pick(messages, ("sr-latn", "sr")),
+                str(shape),
+            )
+        severity, message_en, message_sr, shape_name = fixed
+        focus_node = from_ox(focus)
+        known = about.get(focus)
+        if known is None:
+            actor = _actor_of(focus_node, view)  # type: ignore[arg-type]
+            known = about[focus] = (
+                str(actor) if actor is not None else None,
+                _name(actor, view) if actor is not None else None,  # type: ignore[arg-type]
+                _record_of(focus_node, actor, view),  # type: ignore[arg-type]
+            )
+        result_path = (
+            check.path
+            if check.constraint is None
+            else (from_ox(path) if path is not None else None)
+        )
+        issue = ValidationIssue(
+            severity=severity,
+            focus=str(focus_node),
+            actor=known[0],
+            actor_name=known[1],
+            source_record=known[2],
+            path=_render_path(result_path, compiled.shapes) if result_path is not None else None,
+            value=_render_value(from_ox(value)) if value is not None else None,
+            message_en=message_en,
+            message_sr=message_sr,
+            shape=shape_name,
+        )
+        found.append((issue, triples))
+    return found
+
+
+def report_of(found: Iterable[Found]) -> ValidationReport:
+    """A report of some results, in the order given, with its RDF form."""
+    report_graph = Graph()
+    for prefix, iri in PREFIXES.items():
+        report_graph.bind(prefix, iri)
+    report_graph.bind("shx", str(SHX))
+    report_node = BNode()
+    report_graph.add((report_node, RDF.type, SH.ValidationReport))
+    issues: list[ValidationIssue] = []
+    for issue, triples in found:
+        issues.append(issue)
+        if triples:
+            report_graph.add((report_node, SH.result, triples[0][0]))
+        for triple in triples:
+            report_graph.add(triple)
+    report = ValidationReport(results=issues, graph=report_graph)
+    report_graph.add((report_node, SH.conforms, Literal(report.conforms)))
+    return report
+
+
+def _issue_order(issue: ValidationIssue) -> tuple[str, str, int, str]:
+    return (issue.actor or "~", issue.focus, _SEVERITY_ORDER[issue.severity], issue.shape)
 
 
 def _validate_pyshacl(data: Graph, reference: Graph, shapes_graph: Graph) -> ValidationReport:
+    found = pyshacl_results(data, reference, shapes_graph)
+    found.sort(key=lambda f: _issue_order(f[0]))
+    return report_of(found)
+
+
+def pyshacl_results(data: Graph, reference: Graph, shapes_graph: Graph) -> list[Found]:
+    """The results of pySHACL on ``data`` (with ``reference``), each issue with its SHACL
+    result; results about the reference are left out."""
     union = _DataGraph()
     for prefix, iri in PREFIXES.items():
         union.bind(prefix, iri)
@@ -308,31 +423,14 @@ def _validate_pyshacl(data: Graph, reference: Graph, shapes_graph: Graph) -> Val
     assert isinstance(results_graph, Graph)
     reference_nodes = set(reference.subjects())
     data_nodes = {s for s in data.subjects() if s not in reference_nodes}
-    return _report(results_graph, union, shapes_graph, lambda focus: focus in data_nodes)
-
-
-def _report(
-    results_graph: Graph, union: Any, shapes_graph: Graph, about_data: Callable[[Node], bool]
-) -> ValidationReport:
-    report_graph = Graph()
-    for prefix, iri in PREFIXES.items():
-        report_graph.bind(prefix, iri)
-    report_graph.bind("shx", str(SHX))
-    report_node = BNode()
-    report_graph.add((report_node, RDF.type, SH.ValidationReport))
-    issues: list[ValidationIssue] = []
+    found: list[Found] = []
     for result in results_graph.objects(None, SH.result):
         focus = results_graph.value(result, SH.focusNode)
-        if focus is None or not about_data(focus):
+        if focus is None or focus not in data_nodes:
             continue
-        issues.append(_issue(result, results_graph, union, shapes_graph))
-        report_graph.add((report_node, SH.result, result))
-        for triple in results_graph.cbd(result):
-            report_graph.add(triple)
-    issues.sort(key=lambda i: (i.actor or "~", i.focus, _SEVERITY_ORDER[i.severity], i.shape))
-    report = ValidationReport(results=issues, graph=report_graph)
-    report_graph.add((report_node, SH.conforms, Literal(report.conforms)))
-    return report
+        issue = _issue(result, results_graph, union, shapes_graph)
+        found.append((issue, list(results_graph.cbd(result))))
+    return found
 
 
 class _OxView:

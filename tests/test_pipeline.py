@@ -231,13 +231,13 @@ def test_many_records_are_validated_in_one_run(
     store: Store, source_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[int] = []
-    real = pipeline.validate
+    real = pipeline.validate_staged
 
-    def counting(data: Graph, **kwargs: object) -> object:
-        calls.append(len(data))
-        return real(data, **kwargs)  # type: ignore[arg-type]
+    def counting(staging: object) -> object:
+        calls.append(len(staging))  # type: ignore[arg-type]
+        return real(staging)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "validate", counting)
+    monkeypatch.setattr(pipeline, "validate_staged", counting)
     records = [actor_record(str(i)) for i in range(40)] + [actor_record("99", pib=BAD_PIB)]
     result = load(store, records, source_file)
     assert len(calls) == 1

@@ -20,26 +20,41 @@ import csv
 import hashlib
 import json
 import re
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import RDF, BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, SH
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV
 from rdflib.term import Node
 
 from ssekg import __version__
 from ssekg.derived import refresh as refresh_derived
-from ssekg.errors import InputError, ValidationFailed
+from ssekg.errors import InputError, StoreError, ValidationFailed
 from ssekg.loaders.clean import Problem
-from ssekg.loaders.rdf import file_checksum, provenance_triples, split_personal
+from ssekg.loaders.rdf import PERSONAL_PREDICATES, file_checksum, provenance_triples
 from ssekg.namespaces import SCHEMA, SSEKG
 from ssekg.resources import data_dir
 from ssekg.store.base import Store
+from ssekg.store.embedded import STAGING
+from ssekg.store.terms import from_ox, to_ox_quad
 from ssekg.text import slug
-from ssekg.validation import ValidationIssue, ValidationReport, validate
+from ssekg.validation import (
+    Found,
+    ValidationIssue,
+    ValidationReport,
+    _as_graph,
+    _issue_order,
+    check_results,
+    compiled_shapes,
+    load_shapes,
+    pyshacl_results,
+    reference_nodes,
+    report_of,
+)
 
 Triple = tuple[Node, Node, Node]
 
@@ -140,19 +155,29 @@ def default_source_id(path: Path) -> str:
 
 @dataclass
 class _Entry:
-    """A record on its way through the pipeline."""
+    """A record on its way through the pipeline: what is kept of it once its triples are
+    staged (its rdflib graph is let go, which is most of a record's memory)."""
 
-    record: SourceRecord
+    key: str
+    locator: str
+    subject: URIRef | None
+    problems: list[Problem]
     node: URIRef
+    index: int = 0  # its place among the records
     reasons: list[QuarantineEntry] = field(default_factory=list)
     duplicate: bool = False
+    #: the subjects of its staged triples (IRIs, then blank node ids), to remove them
+    subjects: tuple[str, ...] = ()
+    blanks: tuple[str, ...] = ()
+    #: the subjects of its own graph and its record node: the nodes it owns
+    owned: tuple[str, ...] = ()
 
     @property
     def kept(self) -> bool:
         return not self.reasons
 
 
-def _entry(record: SourceRecord, problem: Problem) -> QuarantineEntry:
+def _entry(record: SourceRecord | _Entry, problem: Problem) -> QuarantineEntry:
     return QuarantineEntry(
         record=record.key,
         locator=record.locator,
@@ -178,7 +203,7 @@ def _plain_value(value: str | None) -> str | None:
     return value[1:-1] if value.startswith("<") and value.endswith(">") else value
 
 
-def _issue_entry(record: SourceRecord, issue: ValidationIssue) -> QuarantineEntry:
+def _issue_entry(record: _Entry, issue: ValidationIssue) -> QuarantineEntry:
     return QuarantineEntry(
         record=record.key,
         locator=record.locator,
@@ -225,9 +250,8 @@ def _invalid_iris(graph: Graph) -> list[Problem]:
     return problems
 
 
-def _record_triples(entry: _Entry, source: URIRef) -> list[Triple]:
+def _record_triples(record: SourceRecord, node: URIRef, source: URIRef) -> list[Triple]:
     """The record node and the links from the actor (and its offers and needs) to it."""
-    record, node = entry.record, entry.node
     triples: list[Triple] = [
         (node, RDF.type, SSEKG.SourceRecord),
         (node, SSEKG.recordKey, Literal(record.key)),
@@ -254,75 +278,198 @@ def _source_triples(source: URIRef, source_id: str) -> list[Triple]:
     ]
 
 
-def _triples_of(
-    entries: Iterable[_Entry], source: URIRef, source_id: str | None = None
-) -> list[Triple]:
-    """The records' triples and their record nodes (and the source's own triples when
-    ``source_id`` is given), as a plain list: cheaper than merging rdflib graphs."""
-    triples: list[Triple] = []
-    for entry in entries:
-        triples.extend(entry.record.graph)
-        triples.extend(_record_triples(entry, source))
-    if source_id is not None:
-        triples.extend(_source_triples(source, source_id))
-    return list(dict.fromkeys(triples))  # records may say the same of a shared node
+# Graphs of the staging store (an in-memory Oxigraph store of one load): the reference in
+# its default graph, the records' triples, the source's own triples (validated, not
+# committed: the provenance states them), and the personal data split off at the commit.
+_DATA = ox.NamedNode(STAGING + "records")
+_SOURCE = ox.NamedNode(STAGING + "source")
+_PRIVATE = ox.NamedNode(STAGING + "private")
+#: Staged quads are written in batches of about this many.
+_BATCH = 50_000
 
 
-def _owners(entries: Iterable[_Entry]) -> dict[str, _Entry]:
-    """Which record each node belongs to: the record whose graph describes it (first wins)."""
-    owners: dict[str, _Entry] = {}
-    for entry in entries:
-        owners.setdefault(str(entry.node), entry)
-        for subject in set(entry.record.graph.subjects()):
-            owners.setdefault(str(subject), entry)
-    return owners
+class _Staging:
+    """The records of one load as Oxigraph quads, converted once, validated where they are
+    (the reference graph beside them), and taken out again when a record is quarantined.
+
+    Each record's triples go to one graph, the store keeping each triple once. Triples are
+    taken out by subject: a node described by one record only goes with it; for nodes that
+    several records describe, what each of them said is remembered, and a triple stays while
+    a record that is kept says it."""
+
+    def __init__(self, reference: Graph) -> None:
+        from ssekg.validation import reference_ntriples
+
+        self.store = ox.Store()
+        self.store.bulk_load(input=reference_ntriples(reference), format=ox.RdfFormat.N_TRIPLES)
+        self._batch: list[ox.Quad] = []
+        #: node -> the entry that first owns it (nodes of the records' graphs, record nodes)
+        self.owners: dict[str, _Entry] = {}
+        #: node -> every entry owning it, for the nodes more than one record owns
+        self.co_owners: dict[str, list[_Entry]] = {}
+        #: subject -> the entries that state triples about it and what each states, for the
+        #: subjects more than one record states triples about
+        self._stated: dict[str, dict[int, set[ox.Quad]]] = {}
+        self._subject_of: dict[str, int] = {}  # subject -> the first entry stating about it
+
+    def __len__(self) -> int:
+        self.flush()
+        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, _DATA))
+
+    def flush(self) -> None:
+        if self._batch:
+            self.store.bulk_extend(self._batch)
+            self._batch = []
+
+    def add_source(self, triples: list[Triple]) -> None:
+        self.store.extend(to_ox_quad(s, p, o, _SOURCE.value) for s, p, o in triples)
+
+    def add(self, entry: _Entry, quads: list[ox.Quad], owned: Iterable[str]) -> None:
+        """Stage an entry's quads (in the records' graph) and note what it owns."""
+        by_subject: dict[ox.NamedNode | ox.BlankNode, None] = {}
+        for quad in quads:
+            by_subject[quad.subject] = None  # type: ignore[index]
+        iris: list[str] = []
+        blanks: list[str] = []
+        for subject in by_subject:
+            key = subject.value
+            (iris if isinstance(subject, ox.NamedNode) else blanks).append(key)
+            first = self._subject_of.setdefault(key, entry.index)
+            if first != entry.index:
+                self._share(key, subject, entry, quads)
+        entry.subjects, entry.blanks = tuple(iris), tuple(blanks)
+        entry.owned = tuple(owned)
+        for key in entry.owned:
+            first_owner = self.owners.setdefault(key, entry)
+            if first_owner is not entry:
+                self.co_owners.setdefault(key, [first_owner]).append(entry)
+        self._batch.extend(quads)
+        if len(self._batch) >= _BATCH:
+            self.flush()
+
+    def _share(
+        self, key: str, subject: ox.NamedNode | ox.BlankNode, entry: _Entry, quads: list[ox.Quad]
+    ) -> None:
+        stated = self._stated.get(key)
+        if stated is None:  # what the first record said of it is all the store has of it
+            self.flush()
+            stated = self._stated[key] = {
+                self._subject_of[key]: set(self.store.quads_for_pattern(subject, None, None, _DATA))
+            }
+        stated.setdefault(entry.index, set()).update(q for q in quads if q.subject == subject)
+
+    def owner(self, key: str, pool: set[int]) -> _Entry | None:
+        """The first entry of the pool that owns a node."""
+        shared = self.co_owners.get(key)
+        if shared is not None:
+            return next((e for e in shared if e.index in pool), None)
+        entry = self.owners.get(key)
+        return entry if entry is not None and entry.index in pool else None
+
+    def remove(self, entries: list[_Entry], kept: set[int]) -> None:
+        """Take out the triples of quarantined entries that no kept entry states."""
+        self.flush()
+        for entry in entries:
+            subjects: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(k) for k in entry.subjects]
+            subjects += [ox.BlankNode(k) for k in entry.blanks]
+            for subject in subjects:
+                stated = self._stated.get(subject.value)
+                if stated is None:
+                    gone = list(self.store.quads_for_pattern(subject, None, None, _DATA))
+                else:
+                    others = set().union(*(q for i, q in stated.items() if i in kept))
+                    gone = [q for q in stated.pop(entry.index, ()) if q not in others]
+                for quad in gone:
+                    self.store.remove(quad)
+
+    def points_at(self, entries: list[_Entry]) -> bool:
+        """Whether a staged triple (of a kept record, once the quarantined ones are out)
+        refers to a node of these entries."""
+        for entry in entries:
+            for key in entry.owned:
+                try:
+                    term = ox.BlankNode(key) if key in entry.blanks else ox.NamedNode(key)
+                except ValueError:  # not a term the store holds
+                    continue
+                if next(iter(self.store.quads_for_pattern(None, None, term, _DATA)), None):
+                    return True
+        return False
+
+    def split_personal(self) -> tuple[int, int]:
+        """Move personal data (contact persons and what is said of them) to the private
+        graph; the numbers of public and private triples."""
+        personal = " ".join(f"<{p}>" for p in PERSONAL_PREDICATES)
+        self.store.update(
+            f"INSERT {{ GRAPH {_PRIVATE} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {_DATA} {{ ?s ?p ?o }} "
+            f"FILTER (?p IN ({personal}) || EXISTS {{ GRAPH {_DATA} {{ ?x ?personal ?s }} "
+            f"VALUES ?personal {{ {personal} }} }}) }} ;\n"
+            f"DELETE {{ GRAPH {_DATA} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {_PRIVATE} {{ ?s ?p ?o }} }}"
+        )
+        return self.count(_DATA), self.count(_PRIVATE)
+
+    def count(self, graph: ox.NamedNode) -> int:
+        answer = self.store.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=[graph]
+        )
+        assert isinstance(answer, ox.QuerySolutions)
+        return int(next(iter(answer))[0].value)
+
+    def write(self, graph: ox.NamedNode, path: Path) -> Path:
+        self.store.dump(path, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+        return path
+
+    def triples(self, graph: ox.NamedNode) -> list[Triple]:
+        return [
+            (from_ox(q.subject), from_ox(q.predicate), from_ox(q.object))
+            for q in self.store.quads_for_pattern(None, None, None, graph)
+        ]
 
 
-def _validate(
-    entries: list[_Entry], source: URIRef, source_id: str
-) -> tuple[ValidationReport, dict[int, list[ValidationIssue]], list[ValidationIssue]]:
-    """Validate the records as one graph; the issues by record (by ``id`` of its entry), and
-    the Violations no record owns."""
-    report = validate(_triples_of(entries, source, source_id))
-    owners = _owners(entries)
-    by_record: dict[int, list[ValidationIssue]] = {}
-    orphans: list[ValidationIssue] = []
-    for issue in report.results:
-        owner = owners.get(issue.actor or "") or owners.get(issue.focus)
+#: Whether the staging store is validated by the compiled shapes (tests set it to False to
+#: take pySHACL's way).
+validate_staged_with_sparql = True
+
+
+def validate_staged(staging: _Staging) -> list[Found]:
+    """Validate what is staged (the records, the source, the reference) with the shapes;
+    every result with its SHACL result triples, in the order of the report."""
+    from ssekg.reference import reference_graph
+
+    staging.flush()
+    reference = reference_graph()
+    compiled = compiled_shapes(load_shapes()) if validate_staged_with_sparql else None
+    if compiled is not None:
+        found = check_results(
+            compiled,
+            staging.store,
+            [ox.DefaultGraph(), _DATA, _SOURCE],
+            reference_nodes(reference),
+        )
+        found.sort(key=lambda f: _issue_order(f[0]))
+        return found
+    data = _as_graph(staging.triples(_DATA) + staging.triples(_SOURCE))
+    found = pyshacl_results(data, reference, load_shapes())
+    found.sort(key=lambda f: _issue_order(f[0]))
+    return found
+
+
+def _attribute(
+    found: list[Found], staging: _Staging, pool: list[_Entry]
+) -> tuple[dict[int, list[Found]], list[Found]]:
+    """The results by record (by index of its entry), and the Violations no record owns: a
+    result is its actor's record's, else the record that owns its focus node."""
+    alive = {e.index for e in pool}
+    by_record: dict[int, list[Found]] = {}
+    orphans: list[Found] = []
+    for item in found:
+        issue = item[0]
+        owner = staging.owner(issue.actor or "", alive) or staging.owner(issue.focus, alive)
         if owner is None:
             if issue.severity == "Violation":
-                orphans.append(issue)
+                orphans.append(item)
             continue
-        by_record.setdefault(id(owner), []).append(issue)
-    return report, by_record, orphans
-
-
-def _points_at(kept: list[_Entry], dropped: list[_Entry]) -> bool:
-    """Whether a kept record refers to a node of a quarantined one."""
-    nodes: set[Node] = set()
-    for entry in dropped:
-        nodes.update(entry.record.graph.subjects())
-    if not nodes:
-        return False
-    return any(o in nodes for entry in kept for o in entry.record.graph.objects())
-
-
-def _subset(report: ValidationReport, issues: list[ValidationIssue]) -> ValidationReport:
-    """The report narrowed to some of its issues (its RDF form too)."""
-    foci = {i.focus for i in issues}
-    graph = Graph()
-    for prefix, namespace in report.graph.namespaces():
-        graph.bind(prefix, namespace)
-    node = BNode()
-    graph.add((node, RDF.type, SH.ValidationReport))
-    for result in report.graph.objects(None, SH.result):
-        if str(report.graph.value(result, SH.focusNode)) in foci:
-            graph.add((node, SH.result, result))
-            for triple in report.graph.cbd(result):
-                graph.add(triple)
-    subset = ValidationReport(results=list(issues), graph=graph)
-    graph.add((node, SH.conforms, Literal(subset.conforms)))
-    return subset
+        by_record.setdefault(owner.index, []).append(item)
+    return by_record, orphans
 
 
 def quarantine_report(entries: list[QuarantineEntry]) -> ValidationReport:
@@ -485,22 +632,42 @@ def commit_records(
     quarantined, or when no record is valid; :class:`InputError` for a source without
     records. Any error before the commit leaves the store as it was."""
     check_source_id(source_id)
+    from ssekg.reference import reference_graph
+
     graphs = store.graphs_of
     base = graphs.base
     source = URIRef(f"{base}source/{source_id}")
+    staging = _Staging(reference_graph())
     entries: list[_Entry] = []
     subjects: dict[URIRef, _Entry] = {}
     nodes: dict[URIRef, _Entry] = {}
     for record in records:
-        entry = _Entry(record, record_iri(base, source_id, record.key))
+        entry = _Entry(
+            record.key,
+            record.locator,
+            record.subject,
+            record.problems,
+            record_iri(base, source_id, record.key),
+            index=len(entries),
+        )
         entries.append(entry)
         if progress is not None:
             progress(1)
         for problem in record.problems:
             if problem.severity == "Violation":
                 entry.reasons.append(_entry(record, problem))
-        for problem in _invalid_iris(record.graph):
-            entry.reasons.append(_entry(record, problem))
+        quads, unstorable = _quads_of(record, entry.node, source)
+        if unstorable is not None:
+            problems = _invalid_iris(record.graph)
+            if not problems and record.subject is not None:
+                raise StoreError(
+                    f"{record.locator}: the triples cannot be stored: {unstorable}; nothing "
+                    "was changed.",
+                    f"{record.locator}: trojke ne mogu da se sačuvaju: {unstorable}; ništa "
+                    "nije promenjeno.",
+                )
+            for problem in problems:
+                entry.reasons.append(_entry(record, problem))
         if record.subject is None and not entry.reasons:
             entry.reasons.append(
                 QuarantineEntry(
@@ -533,37 +700,39 @@ def commit_records(
                     )
                 continue
             subjects[record.subject] = entry
+            owned = dict.fromkeys([str(entry.node), *(str(s) for s in record.graph.subjects())])
+            staging.add(entry, quads, owned)
+    del subjects, nodes
     if not entries:
         names = ", ".join(str(f) for f in files)
         raise InputError(
             f"{names}: the source has no records; nothing was stored.",
             f"{names}: izvor nema nijedan zapis; ništa nije sačuvano.",
         )
-    pool = [e for e in entries if e.record.subject is not None and not e.duplicate]
-    report = ValidationReport()
-    issues_of: dict[int, list[ValidationIssue]] = {}
+    staging.add_source(_source_triples(source, source_id))
+    pool = [e for e in entries if e.subject is not None and not e.duplicate]
+    found_of: dict[int, list[Found]] = {}
     for _ in range(_MAX_ROUNDS):
         # Records that will be quarantined anyway are validated too, so that the report
         # tells everything to fix at once; a second round settles records that point at them.
-        report, found, orphans = _validate(pool, source, source_id)
+        found, orphans = _attribute(validate_staged(staging), staging, pool)
         if orphans:
             raise ValidationFailed(
                 f"{len(orphans)} violation(s) of the SHACL shapes belong to no record; nothing "
                 "was stored. Fix the data listed above and load it again.",
                 f"{len(orphans)} kršenja SHACL pravila ne pripada nijednom zapisu; ništa nije "
                 "sačuvano. Ispravite podatke navedene iznad i ponovo ih učitajte.",
-                report=_subset(report, orphans),
+                report=report_of(orphans),
             )
         for entry in pool:
-            issues = found.get(id(entry), [])
-            issues_of[id(entry)] = issues
+            mine = found_of[entry.index] = found.get(entry.index, [])
             entry.reasons.extend(
-                _issue_entry(entry.record, i) for i in issues if i.severity == "Violation"
+                _issue_entry(entry, i) for i, _ in mine if i.severity == "Violation"
             )
         kept_pool = [e for e in pool if e.kept]
-        if len(kept_pool) == len(pool) or not _points_at(
-            kept_pool, [e for e in pool if not e.kept]
-        ):
+        dropped = [e for e in pool if not e.kept]
+        staging.remove(dropped, {e.index for e in kept_pool})
+        if not dropped or not staging.points_at(dropped):
             break
         pool = kept_pool
     kept = [e for e in entries if e.kept]
@@ -582,12 +751,9 @@ def commit_records(
             f"{report_paths(report_dir, source_id)[0]}) i ponovo učitajte datoteku.",
             report=quarantine_report(quarantine),
         )
-    committed_issues = [i for e in kept for i in issues_of.get(id(e), [])]
-    final = _subset(report, committed_issues)
-    notes = [
-        _entry(e.record, p) for e in kept for p in e.record.problems if p.severity != "Violation"
-    ]
-    public, private = split_personal(_triples_of(kept, source))
+    final = report_of(f for e in kept for f in found_of.get(e.index, []))
+    notes = [_entry(e, p) for e in kept for p in e.problems if p.severity != "Violation"]
+    public, private = staging.split_personal()
     target = graphs.source(source_id)
     private_target = f"{graphs.private}/source/{source_id}"
     provenance = _provenance(
@@ -601,10 +767,11 @@ def commit_records(
         encoding=encoding,
         loaded=len(kept),
         quarantined=len(quarantined),
-        triples=len(public),
-        private_triples=len(private),
+        triples=public,
+        private_triples=private,
     )
-    store.replace_graphs({target: public, private_target: private}, add={graphs.meta: provenance})
+    _commit(store, staging, {target: _DATA, private_target: _PRIVATE}, {graphs.meta: provenance})
+    del staging
     refresh_derived(store)
     written = write_quarantine(quarantine, report_dir, source_id)
     return LoadResult(
@@ -612,8 +779,8 @@ def commit_records(
         graph=target,
         loaded=len(kept),
         quarantined=len(quarantined),
-        triples=len(public),
-        private_triples=len(private),
+        triples=public,
+        private_triples=private,
         encoding=encoding,
         report=final,
         quarantine=quarantine,
@@ -621,6 +788,43 @@ def commit_records(
         notes=notes,
         report_files=written,
     )
+
+
+def _quads_of(
+    record: SourceRecord, node: URIRef, source: URIRef
+) -> tuple[list[ox.Quad], str | None]:
+    """A record's triples and its record triples as staged quads, converted once; with why
+    Oxigraph refuses one of them (an invalid IRI, say), or None."""
+    graph = _DATA.value
+    try:
+        quads = [to_ox_quad(s, p, o, graph) for s, p, o in record.graph]
+        if record.subject is not None:
+            own = _record_triples(record, node, source)
+            quads += [to_ox_quad(s, p, o, graph) for s, p, o in own]
+    except ValueError as error:
+        return [], str(error)
+    return quads, None
+
+
+def _commit(
+    store: Store,
+    staging: _Staging,
+    replace: dict[str, ox.NamedNode],
+    add: dict[str, list[Triple]],
+) -> None:
+    """Replace the target graphs by the staged ones and add the provenance, in one step:
+    the embedded store bulk-loads them from files Oxigraph writes; another store gets them
+    as triples."""
+    from_files = getattr(store, "replace_graphs_from_files", None)
+    if from_files is None:
+        store.replace_graphs({g: staging.triples(n) for g, n in replace.items()}, add=add)
+        return
+    with tempfile.TemporaryDirectory(prefix="ssekg-load-") as folder:
+        files = {
+            g: staging.write(n, Path(folder) / f"{i}.nt")
+            for i, (g, n) in enumerate(replace.items())
+        }
+        from_files(files, add=add)
 
 
 def _duplicate(
@@ -631,9 +835,9 @@ def _duplicate(
         record.locator,
         None,
         record.key if what == "key" else str(record.subject),
-        f"{en_subject} the same as in {first.record.locator}; the record was set aside. Merge "
+        f"{en_subject} the same as in {first.locator}; the record was set aside. Merge "
         "the two records or give them different keys.",
-        f"{sr_what} je isti kao u zapisu {first.record.locator}; zapis je izdvojen. Spojite ta "
+        f"{sr_what} je isti kao u zapisu {first.locator}; zapis je izdvojen. Spojite ta "
         "dva zapisa ili im dajte različite ključeve.",
         actor=str(record.subject) if record.subject is not None else None,
     )

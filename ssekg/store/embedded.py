@@ -23,7 +23,8 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
@@ -422,6 +423,59 @@ class EmbeddedStore:
             extra = [to_ox_quad(s, p, o, g) for g, t in (add or {}).items() for s, p, o in t]
         except ValueError as error:
             raise self._unstorable(error) from None
+        self._replace_quads(new, extra)
+
+    def replace_graphs_from_files(
+        self,
+        replace: Mapping[str, Path],
+        *,
+        add: Mapping[str, Iterable[Triple]] | None = None,
+    ) -> None:
+        """:meth:`replace_graphs` with each graph's new content in an N-Triples file (as
+        Oxigraph writes it), for loads too large to pass as Python triples: graphs that are
+        new get the files with Oxigraph's bulk loader, hidden until all is written; graphs
+        that had content are compared with the files and get the difference, as in
+        :meth:`replace_graphs`."""
+        try:
+            extra = [to_ox_quad(s, p, o, g) for g, t in (add or {}).items() for s, p, o in t]
+        except ValueError as error:
+            raise self._unstorable(error) from None
+        targets = {g: ox.NamedNode(g) for g in replace}
+        fresh = not any(
+            next(iter(self._ox.quads_for_pattern(None, None, None, n)), None) is not None
+            for n in targets.values()
+        )
+        sizes = {g: path.stat().st_size for g, path in replace.items()}
+        if fresh and sum(sizes.values()) >= _BULK_MIN * 100:  # about 100 bytes a triple
+            added = [q for q in extra if q not in self._ox]
+
+            def write() -> None:
+                for graph, path in replace.items():
+                    if sizes[graph]:
+                        self._ox.bulk_load(
+                            path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=targets[graph]
+                        )
+
+            try:
+                self._bulk_in([targets[g] for g in replace if sizes[g]], write, added)
+            except (ValueError, SyntaxError) as error:
+                raise self._unstorable(error) from None
+            return
+        try:
+            new = {
+                graph: {
+                    ox.Quad(t.subject, t.predicate, t.object, targets[graph])
+                    for t in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+                }
+                for graph, path in replace.items()
+            }
+        except SyntaxError as error:
+            raise self._unstorable(error) from None
+        self._replace_quads(new, extra)
+
+    def _replace_quads(self, new: Mapping[str, set[ox.Quad]], extra: list[ox.Quad]) -> None:
+        """Replace each graph of ``new`` by its quads and add ``extra``, in one step for
+        readers (see :meth:`replace_graphs`)."""
         deleted: list[ox.Quad] = []  # of graphs that keep most of what they had
         dropped: list[str] = []  # graphs rewritten whole
         inserted: list[ox.Quad] = []
@@ -441,7 +495,12 @@ class EmbeddedStore:
         added = [q for q in extra if q not in self._ox]
         try:
             if not deleted and not dropped and fresh and len(inserted) >= _BULK_MIN:
-                self._bulk_in(new, added)
+                graphs = [ox.NamedNode(g) for g, quads in new.items() if quads]
+                self._bulk_in(
+                    graphs,
+                    lambda: self._ox.bulk_extend(q for quads in new.values() for q in quads),
+                    added,
+                )
             elif not deleted and not dropped:
                 self._ox.extend(inserted + added)
             elif not any(_has_blank(q) for q in (*deleted, *inserted, *added)):
@@ -451,16 +510,17 @@ class EmbeddedStore:
         except (ValueError, SyntaxError) as error:
             raise self._unstorable(error) from None
 
-    def _bulk_in(self, new: Mapping[str, set[ox.Quad]], added: list[ox.Quad]) -> None:
+    def _bulk_in(
+        self, graphs: list[ox.NamedNode], write: Callable[[], None], added: list[ox.Quad]
+    ) -> None:
         """Write new graphs with Oxigraph's bulk writer (several times quicker on disk than a
         transaction, but not atomic): the graphs are listed as being written, hence hidden
         from every reader, until one update unlists them and adds the rest, so readers see
         all or nothing; an interrupted write is removed here or when the store next opens."""
-        graphs = [ox.NamedNode(g) for g, quads in new.items() if quads]
         marks = [ox.Quad(g, _LOADING_MARK, ox.Literal("1"), LOADING) for g in graphs]
         self._ox.extend(marks)
         try:
-            self._ox.bulk_extend(q for quads in new.values() for q in quads)
+            write()
             listed = " ".join(f"{m.subject} {m.predicate} {m.object} ." for m in marks)
             done = f"DELETE DATA {{ GRAPH {LOADING} {{ {listed} }} }}"
             if added:
