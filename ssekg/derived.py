@@ -78,10 +78,12 @@ _KINDS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
         f"""SELECT ?territory (COUNT(DISTINCT ?actor) AS ?actors)
            (COUNT(DISTINCT ?enterprise) AS ?enterprises) (COUNT(DISTINCT ?holder) AS ?holders)
     WHERE {{
+      {{ SELECT ?actor ?place ?enterprise ?holder WHERE {{
+        ?actor ssekg:municipality ?place .
+        OPTIONAL {{ ?actor ssekg:actorType {SE} BIND(?actor AS ?enterprise) }}
+        OPTIONAL {{ ?actor ssekg:hasStatus/ssekg:statusKind {LEGAL} BIND(?actor AS ?holder) }}
+      }} }}
       {_SEATS}
-      ?actor ssekg:municipality ?place .
-      OPTIONAL {{ ?actor ssekg:actorType {SE} BIND(?actor AS ?enterprise) }}
-      OPTIONAL {{ ?actor ssekg:hasStatus/ssekg:statusKind {LEGAL} BIND(?actor AS ?holder) }}
     }} GROUP BY ?territory""",
     ),
     (
@@ -94,11 +96,13 @@ _KINDS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
            (COUNT(DISTINCT ?reported) AS ?reporting) (SUM(COALESCE(?e, 0)) AS ?employees)
            (SUM(COALESCE(?v, 0)) AS ?vulnerable) (SUM(COALESCE(?w, 0)) AS ?volunteers)
     WHERE {{
+      {{ SELECT ?actor ?place ?type ?e ?reported ?v ?w WHERE {{
+        ?actor ssekg:municipality ?place ; ssekg:actorType ?type .
+        OPTIONAL {{ ?actor ssekg:employees ?e BIND(?actor AS ?reported) }}
+        OPTIONAL {{ ?actor ssekg:employeesFromVulnerableGroups ?v }}
+        OPTIONAL {{ ?actor ssekg:volunteers ?w }}
+      }} }}
       {_SEATS}
-      ?actor ssekg:municipality ?place ; ssekg:actorType ?type .
-      OPTIONAL {{ ?actor ssekg:employees ?e BIND(?actor AS ?reported) }}
-      OPTIONAL {{ ?actor ssekg:employeesFromVulnerableGroups ?v }}
-      OPTIONAL {{ ?actor ssekg:volunteers ?w }}
     }} GROUP BY ?territory ?type""",
     ),
     (
@@ -108,12 +112,14 @@ _KINDS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
         ("?territory", "?concept", "?kind"),
         f"""SELECT ?territory ?concept ?kind (COUNT(DISTINCT ?offering) AS ?offeredBy)
            (COUNT(DISTINCT ?needing) AS ?neededBy) WHERE {{
+      {{ SELECT ?place ?concept ?kind ?offering ?needing WHERE {{
+        ?actor ssekg:municipality ?place .
+        {{ ?actor ssekg:offers ?node BIND(?actor AS ?offering) }}
+        UNION {{ ?actor ssekg:needs ?node BIND(?actor AS ?needing) }}
+        {{ ?node ssekg:capacityArea ?concept BIND("capacity" AS ?kind) }}
+        UNION {{ ?node ssekg:resourceType ?concept BIND("resource" AS ?kind) }}
+      }} }}
       {_SEATS}
-      ?actor ssekg:municipality ?place .
-      {{ ?actor ssekg:offers ?node BIND(?actor AS ?offering) }}
-      UNION {{ ?actor ssekg:needs ?node BIND(?actor AS ?needing) }}
-      {{ ?node ssekg:capacityArea ?concept BIND("capacity" AS ?kind) }}
-      UNION {{ ?node ssekg:resourceType ?concept BIND("resource" AS ?kind) }}
     }} GROUP BY ?territory ?concept ?kind""",
     ),
     (
@@ -137,11 +143,13 @@ _KINDS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
         ("?territory", "?date"),
         f"""SELECT ?territory ?date (COUNT(DISTINCT ?observed) AS ?actors)
            (COUNT(DISTINCT ?offer) AS ?offers) (COUNT(DISTINCT ?need) AS ?needs) WHERE {{
+      {{ SELECT ?place ?date ?observed ?offer ?need WHERE {{
+        ?actor ssekg:municipality ?place .
+        {{ ?actor ssekg:observedOn ?date BIND(?actor AS ?observed) }}
+        UNION {{ ?actor ssekg:offers ?offer . ?offer ssekg:observedOn ?date }}
+        UNION {{ ?actor ssekg:needs ?need . ?need ssekg:observedOn ?date }}
+      }} }}
       {_SEATS}
-      ?actor ssekg:municipality ?place .
-      {{ ?actor ssekg:observedOn ?date BIND(?actor AS ?observed) }}
-      UNION {{ ?actor ssekg:offers ?offer . ?offer ssekg:observedOn ?date }}
-      UNION {{ ?actor ssekg:needs ?need . ?need ssekg:observedOn ?date }}
     }} GROUP BY ?territory ?date""",
     ),
     (
