@@ -40,7 +40,7 @@ from ssekg.namespaces import SCHEMA, SSEKG
 from ssekg.resources import data_dir
 from ssekg.store.base import Store
 from ssekg.store.embedded import STAGING
-from ssekg.store.terms import from_ox, to_ox_quad
+from ssekg.store.terms import from_ox, to_ox_quad, to_ox_quads
 from ssekg.text import slug
 from ssekg.validation import (
     Found,
@@ -797,7 +797,11 @@ def _quads_of(
     Oxigraph refuses one of them (an invalid IRI, say), or None."""
     graph = _DATA.value
     try:
-        quads = [to_ox_quad(s, p, o, graph) for s, p, o in record.graph]
+        by_subject = getattr(record.graph.store, "by_subject", None)
+        if by_subject is not None:  # a tabular record: each subject and predicate once
+            quads = to_ox_quads(by_subject(), graph)
+        else:
+            quads = [to_ox_quad(s, p, o, graph) for s, p, o in record.graph]
         if record.subject is not None:
             own = _record_triples(record, node, source)
             quads += [to_ox_quad(s, p, o, graph) for s, p, o in own]

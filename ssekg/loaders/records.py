@@ -88,6 +88,12 @@ class RecordStore(Store):
                 elif obj in objects:
                     yield (s, p, obj), _no_contexts()
 
+    def by_subject(self) -> Iterator[tuple[Node, Iterable[tuple[Node, Iterable[Node]]]]]:
+        """Every subject with its predicates and their objects, in the order of
+        :meth:`triples`: for converting a record once, each term once."""
+        for s, po in self._spo.items():
+            yield s, po.items()
+
     def __len__(self, context: _ContextType | None = None) -> int:
         return sum(len(objects) for po in self._spo.values() for objects in po.values())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 import pyoxigraph as ox
@@ -55,6 +56,25 @@ def from_ox(term: object) -> Node:
 def graph_name(graph: str | None) -> OxGraphName:
     """A graph IRI as a pyoxigraph graph name; None is the store's default graph."""
     return ox.DefaultGraph() if graph is None else _named(graph)
+
+
+def to_ox_quads(
+    grouped: Iterable[tuple[Node, Iterable[tuple[Node, Iterable[Node]]]]], graph: str | None
+) -> list[ox.Quad]:
+    """Triples grouped by subject, then predicate, as quads of ``graph``: each subject and
+    predicate converted once (raises ValueError as :func:`to_ox_quad`)."""
+    name = graph_name(graph)
+    quads: list[ox.Quad] = []
+    for s, po in grouped:
+        subject = to_ox(s)
+        if isinstance(subject, ox.Literal):
+            raise ValueError(f"not a valid triple: a literal as subject: {s!r}")
+        for p, objects in po:
+            predicate = to_ox(p)
+            if not isinstance(predicate, ox.NamedNode):
+                raise ValueError(f"not a valid triple: {p!r} as predicate")
+            quads += [ox.Quad(subject, predicate, to_ox(o), name) for o in objects]
+    return quads
 
 
 def to_ox_quad(s: Node, p: Node, o: Node, graph: str | None) -> ox.Quad:
