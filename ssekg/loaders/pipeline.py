@@ -324,8 +324,9 @@ class _Staging:
     def add_source(self, triples: list[Triple]) -> None:
         self.store.extend(to_ox_quad(s, p, o, _SOURCE.value) for s, p, o in triples)
 
-    def add(self, entry: _Entry, quads: list[ox.Quad], owned: Iterable[str]) -> None:
-        """Stage an entry's quads (in the records' graph) and note what it owns."""
+    def add(self, entry: _Entry, quads: list[ox.Quad]) -> None:
+        """Stage an entry's quads (in the records' graph) and note what it owns: its record
+        node and every subject of its quads (those of its graph and of its record triples)."""
         by_subject: dict[ox.NamedNode | ox.BlankNode, None] = {}
         for quad in quads:
             by_subject[quad.subject] = None  # type: ignore[index]
@@ -338,7 +339,7 @@ class _Staging:
             if first != entry.index:
                 self._share(key, subject, entry, quads)
         entry.subjects, entry.blanks = tuple(iris), tuple(blanks)
-        entry.owned = tuple(owned)
+        entry.owned = tuple(dict.fromkeys([str(entry.node), *iris, *blanks]))
         for key in entry.owned:
             first_owner = self.owners.setdefault(key, entry)
             if first_owner is not entry:
@@ -700,8 +701,7 @@ def commit_records(
                     )
                 continue
             subjects[record.subject] = entry
-            owned = dict.fromkeys([str(entry.node), *(str(s) for s in record.graph.subjects())])
-            staging.add(entry, quads, owned)
+            staging.add(entry, quads)
     del subjects, nodes
     if not entries:
         names = ", ".join(str(f) for f in files)
