@@ -398,15 +398,23 @@ class _Staging:
 
     def split_personal(self) -> tuple[int, int]:
         """Move personal data (contact persons and what is said of them) to the private
-        graph; the numbers of public and private triples."""
-        personal = " ".join(f"<{p}>" for p in PERSONAL_PREDICATES)
-        self.store.update(
-            f"INSERT {{ GRAPH {_PRIVATE} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {_DATA} {{ ?s ?p ?o }} "
-            f"FILTER (?p IN ({personal}) || EXISTS {{ GRAPH {_DATA} {{ ?x ?personal ?s }} "
-            f"VALUES ?personal {{ {personal} }} }}) }} ;\n"
-            f"DELETE {{ GRAPH {_DATA} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {_PRIVATE} {{ ?s ?p ?o }} }}"
-        )
-        return self.count(_DATA), self.count(_PRIVATE)
+        graph; the numbers of public and private triples. Found by index: the triples of
+        the personal predicates, then those about their objects."""
+        self.flush()
+        moved: dict[ox.Quad, None] = {}
+        people: dict[ox.NamedNode | ox.BlankNode, None] = {}
+        for predicate in PERSONAL_PREDICATES:
+            for quad in self.store.quads_for_pattern(None, ox.NamedNode(predicate), None, _DATA):
+                moved[quad] = None
+                if isinstance(quad.object, ox.NamedNode | ox.BlankNode):
+                    people[quad.object] = None
+        for person in people:
+            for quad in self.store.quads_for_pattern(person, None, None, _DATA):
+                moved[quad] = None
+        for quad in moved:
+            self.store.remove(quad)
+        self.store.extend(ox.Quad(q.subject, q.predicate, q.object, _PRIVATE) for q in moved)
+        return self.count(_DATA), len(moved)
 
     def count(self, graph: ox.NamedNode) -> int:
         answer = self.store.query(
