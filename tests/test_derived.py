@@ -5,6 +5,7 @@ Graph Store request), on the embedded store and on Virtuoso, and hold no private
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,10 +14,11 @@ from fastapi.testclient import TestClient
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from ssekg.derived import refresh
+from ssekg.derived import _KINDS, READS, refresh, refresh_update, sources
 from ssekg.loaders.rdf import load_rdf_file
 from ssekg.loaders.resolve import find_links, link_id, set_status
 from ssekg.namespaces import DEFAULT_BASE, PLACE
+from ssekg.namespaces import PREFIXES as PREFIXES_OF
 from ssekg.queries import run_named
 from ssekg.server.app import create_app
 from ssekg.setup import initialise, load_examples
@@ -204,3 +206,25 @@ def test_private_data_is_neither_counted_nor_copied() -> None:
         buffer = io.BytesIO()
         store.dump(buffer)
         assert b"/graph/derived" in buffer.getvalue()
+
+
+def test_the_embedded_store_computes_the_tallies_the_update_computes(tmp_path: Path) -> None:
+    # the embedded store computes the tallies in a copy in memory of what they read; a
+    # remote store runs the one update over the public graphs: both give the same graph
+    with EmbeddedStore(tmp_path / "store") as store:
+        load_examples(store)
+        copied = derived(store)
+        graphs = store.graphs_of
+        store.update(refresh_update(graphs, sources(graphs, store.graphs())))
+        assert len(copied) > 100
+        assert derived(store) == copied
+
+
+def test_the_copy_holds_every_property_the_tallies_read() -> None:
+    # a property a tally query uses but the copy leaves out would count as missing
+    used = {
+        PREFIXES_OF[prefix] + local
+        for _, figures, _, rows in _KINDS
+        for prefix, local in re.findall(r"\b(ssekg|org):([a-z]\w*)", rows)
+    }
+    assert used == {predicate for predicate, value in READS if value is None}

@@ -425,6 +425,11 @@ class EmbeddedStore:
             raise self._unstorable(error) from None
         self._replace_quads(new, extra)
 
+    def replace_graph_quads(self, replace: Mapping[str, Iterable[ox.Quad]]) -> None:
+        """:meth:`replace_graphs` with the new content as Oxigraph quads of those graphs,
+        for content made by Oxigraph (a graph computed in a store of its own)."""
+        self._replace_quads({g: set(quads) for g, quads in replace.items()}, [])
+
     def replace_graphs_from_files(
         self,
         replace: Mapping[str, Path],
