@@ -137,6 +137,18 @@ def _has_type(var: str, cls: Node) -> str:
     return f"{var} <{RDF.type}>/<{RDFS_SUBCLASS}>* {_iri(cls)} ."
 
 
+def _lacks_type(var: str, cls: Node) -> str:
+    """True when the bound ``var`` is no instance of ``cls`` (nor of a subclass). The same
+    test as NOT EXISTS of :func:`_has_type`, but with the class compared and ``+`` for the
+    subclasses: Oxigraph evaluates the zero-length step of ``*`` over every term of the
+    data, once for each value tested (4 s instead of 0.1 s for 10,000 addresses)."""
+    found = f"?{var.lstrip('?$')}TypeOf"
+    return (
+        f"NOT EXISTS {{ {var} <{RDF.type}> {found} . FILTER ({found} = {_iri(cls)} || "
+        f"EXISTS {{ {found} <{RDFS_SUBCLASS}>+ {_iri(cls)} }}) }}"
+    )
+
+
 def _value_failure(shapes: Graph, shape: Node, var: str, depth: int = 0) -> str:
     """A SPARQL expression that is true when ``var`` does NOT conform to the node shape
     ``shape`` (used for sh:node and the members of sh:or)."""
@@ -145,7 +157,7 @@ def _value_failure(shapes: Graph, shape: Node, var: str, depth: int = 0) -> str:
     _check_known(shapes, shape)
     failures: list[str] = []
     for cls in shapes.objects(shape, SH["class"]):
-        failures.append(f"NOT EXISTS {{ {_has_type(var, cls)} }}")
+        failures.append(_lacks_type(var, cls))
     for datatype in shapes.objects(shape, SH.datatype):
         failures.append(_datatype_failure(var, datatype))
     for kind in shapes.objects(shape, SH.nodeKind):
@@ -304,7 +316,7 @@ def _property_checks(shapes: Graph, focus: str, prop: Node) -> Iterator[Check]:
             f"HAVING (COUNT(DISTINCT ?value) > {int(str(n))})",
         )
     for cls in shapes.objects(prop, SH["class"]):
-        yield per_value(SH.ClassConstraintComponent, f"NOT EXISTS {{ {_has_type('?value', cls)} }}")
+        yield per_value(SH.ClassConstraintComponent, _lacks_type("?value", cls))
     for datatype in shapes.objects(prop, SH.datatype):
         yield per_value(SH.DatatypeConstraintComponent, _datatype_failure("?value", datatype))
     for kind in shapes.objects(prop, SH.nodeKind):
