@@ -185,3 +185,28 @@ def test_an_actor_without_a_seat_sees_every_provider_once_as_of_unknown_distance
     providers = [(str(row["provider"]), str(row["proximity"])) for row in rows]
     assert len(providers) == len(set(p for p, _ in providers)) >= 2
     assert {proximity for _, proximity in providers} == {"country"}
+
+
+def test_a_provider_without_a_seat_is_of_unknown_distance_and_in_no_municipality() -> None:
+    store = load_examples(open_store("memory"))
+    provider = URIRef(DEFAULT_BASE + "actor/test-seatless-provider")
+    offer = URIRef(DEFAULT_BASE + "actor/test-seatless-provider/offer/BUSINESS-MODEL")
+    graph = store.graphs_of.source("seatless")
+    business_model = "https://w3id.org/ssekg/scheme/capacity-area/BUSINESS-MODEL"
+    store.update(
+        f"PREFIX ssekg: <https://w3id.org/ssekg/ontology#> INSERT DATA {{ GRAPH <{graph}> {{"
+        f' <{provider}> a ssekg:Actor ; ssekg:name "Bez sedišta"@sr-Latn ;'
+        f" ssekg:offers <{offer}> ."
+        f" <{offer}> a ssekg:CapacityOffer ; ssekg:capacityArea <{business_model}> }} }}"
+    )
+    needing = store.query(
+        f"SELECT ?a WHERE {{ ?a ssekg:needs/ssekg:capacityArea <{business_model}> ; "
+        "ssekg:municipality ?seat } LIMIT 1"
+    ).rows
+    assert needing, "an example actor with a seat needs a business model"
+    query = named_queries()["capacity-providers"]
+    values = {"actor": str(needing[0]["a"]), "limit": "1000"}
+    text, bindings = query.prepare(values)
+    rows = [r for r in store.query(text, bindings=bindings).rows if r["provider"] == provider]
+    # one row: no municipality label of some other place or concept comes with it
+    assert [(str(r["proximity"]), r.get("municipality")) for r in rows] == [("unknown", None)]
