@@ -248,7 +248,7 @@ def validate(
     if compiled is None:
         if engine == "sparql":
             raise ValueError("the shapes use SHACL features only pySHACL validates")
-        return _validate_pyshacl(_as_graph(data), reference, shapes_graph)
+        return _validate_pyshacl(as_graph(data), reference, shapes_graph)
     store = ox.Store()
     store.bulk_load(
         input=_reference_ntriples(id(reference), reference), format=ox.RdfFormat.N_TRIPLES
@@ -257,11 +257,12 @@ def validate(
         store.bulk_extend(to_ox_quad(s, p, o, None) for s, p, o in data)
     except ValueError:
         # a term Oxigraph refuses (an IRI with spaces or brackets): pySHACL still reads it
-        return _validate_pyshacl(_as_graph(data), reference, shapes_graph)
-    return validate_oxigraph(compiled, store, None, _reference_nodes(reference), progress)
+        return _validate_pyshacl(as_graph(data), reference, shapes_graph)
+    return validate_oxigraph(compiled, store, None, reference_nodes(reference), progress)
 
 
-def _as_graph(data: Graph | Sequence[tuple[Node, Node, Node]]) -> Graph:
+def as_graph(data: Graph | Sequence[tuple[Node, Node, Node]]) -> Graph:
+    """``data`` as an rdflib graph (a graph is returned as it is)."""
     if isinstance(data, Graph):
         return data
     graph = Graph()
@@ -285,11 +286,6 @@ def reference_nodes(reference: Graph) -> frozenset[Any]:
     return _reference_nodes_of(id(reference), reference)
 
 
-def _reference_nodes(reference: Graph) -> frozenset[Any]:
-    """The subjects of the reference graph, as Oxigraph terms (computed once per graph)."""
-    return _reference_nodes_of(id(reference), reference)
-
-
 def validate_oxigraph(
     compiled: CompiledShapes,
     store: ox.Store,
@@ -300,8 +296,7 @@ def validate_oxigraph(
     """Validate what ``store`` holds (its default graph, or the union of ``default_graph``)
     with compiled shapes; results about ``reference_nodes`` are left out."""
     found = check_results(compiled, store, default_graph, reference_nodes, progress)
-    found.sort(key=lambda f: _issue_order(f[0]))
-    return report_of(found)
+    return report_of(in_report_order(found))
 
 
 #: One result of a validation: the issue, and its SHACL result as triples about a blank node.
@@ -396,10 +391,14 @@ def _issue_order(issue: ValidationIssue) -> tuple[str, str, int, str]:
     return (issue.actor or "~", issue.focus, _SEVERITY_ORDER[issue.severity], issue.shape)
 
 
-def _validate_pyshacl(data: Graph, reference: Graph, shapes_graph: Graph) -> ValidationReport:
-    found = pyshacl_results(data, reference, shapes_graph)
+def in_report_order(found: list[Found]) -> list[Found]:
+    """The results sorted as a report lists them: by actor, focus node, severity, shape."""
     found.sort(key=lambda f: _issue_order(f[0]))
-    return report_of(found)
+    return found
+
+
+def _validate_pyshacl(data: Graph, reference: Graph, shapes_graph: Graph) -> ValidationReport:
+    return report_of(in_report_order(pyshacl_results(data, reference, shapes_graph)))
 
 
 def pyshacl_results(data: Graph, reference: Graph, shapes_graph: Graph) -> list[Found]:
@@ -486,20 +485,20 @@ def validate_store(store: Store, progress: Progress | None = None) -> Validation
     dataset = getattr(store, "oxigraph_dataset", None)
     if compiled is not None and dataset is not None:
         ox_store, graphs = dataset()
-        reference_nodes = _reference_nodes(reference)
+        skip = reference_nodes(reference)
         if ox.NamedNode(store.graphs_of.reference) not in graphs:  # type: ignore[attr-defined]
             ox_store.extend(
                 ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(_REFERENCE_COPY))
                 for q in ox.parse(
-                    _reference_ntriples(id(reference), reference), ox.RdfFormat.N_TRIPLES
+                    reference_ntriples(reference), ox.RdfFormat.N_TRIPLES
                 )
             )
             graphs = [*graphs, ox.NamedNode(_REFERENCE_COPY)]
             try:
-                return validate_oxigraph(compiled, ox_store, graphs, reference_nodes, progress)
+                return validate_oxigraph(compiled, ox_store, graphs, skip, progress)
             finally:
                 ox_store.remove_graph(ox.NamedNode(_REFERENCE_COPY))
-        return validate_oxigraph(compiled, ox_store, graphs, reference_nodes, progress)
+        return validate_oxigraph(compiled, ox_store, graphs, skip, progress)
     union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").graph
     data = Graph()
     for triple in union:

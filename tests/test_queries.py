@@ -169,16 +169,27 @@ def test_every_required_parameter_has_an_example_in_its_header() -> None:
     assert not missing
 
 
-def test_an_actor_without_a_seat_sees_every_provider_once_as_of_unknown_distance() -> None:
+BUSINESS_MODEL = "https://w3id.org/ssekg/scheme/capacity-area/BUSINESS-MODEL"
+
+
+def examples_with(triples: str) -> Store:
+    """The examples in memory, with ``triples`` (Turtle-like, ssekg: declared) in a source
+    graph of their own."""
     store = load_examples(open_store("memory"))
+    graph = store.graphs_of.source("seatless")
+    store.update(
+        f"PREFIX ssekg: <https://w3id.org/ssekg/ontology#> "
+        f"INSERT DATA {{ GRAPH <{graph}> {{ {triples} }} }}"
+    )
+    return store
+
+
+def test_an_actor_without_a_seat_sees_every_provider_once_as_of_unknown_distance() -> None:
     seatless = URIRef(DEFAULT_BASE + "actor/test-seatless")
     need = URIRef(DEFAULT_BASE + "actor/test-seatless/need/BUSINESS-MODEL")
-    graph = store.graphs_of.source("seatless")
-    business_model = "https://w3id.org/ssekg/scheme/capacity-area/BUSINESS-MODEL"
-    store.update(
-        f"PREFIX ssekg: <https://w3id.org/ssekg/ontology#> INSERT DATA {{ GRAPH <{graph}> {{"
-        f" <{seatless}> a ssekg:Actor ; ssekg:needs <{need}> ."
-        f" <{need}> ssekg:capacityArea <{business_model}> }} }}"
+    store = examples_with(
+        f"<{seatless}> a ssekg:Actor ; ssekg:needs <{need}> ."
+        f" <{need}> ssekg:capacityArea <{BUSINESS_MODEL}>"
     )
     query = named_queries()["capacity-providers"]
     rows = store.query(query.text, bindings=query.bind({"actor": str(seatless)})).rows
@@ -188,19 +199,15 @@ def test_an_actor_without_a_seat_sees_every_provider_once_as_of_unknown_distance
 
 
 def test_a_provider_without_a_seat_is_of_unknown_distance_and_in_no_municipality() -> None:
-    store = load_examples(open_store("memory"))
     provider = URIRef(DEFAULT_BASE + "actor/test-seatless-provider")
     offer = URIRef(DEFAULT_BASE + "actor/test-seatless-provider/offer/BUSINESS-MODEL")
-    graph = store.graphs_of.source("seatless")
-    business_model = "https://w3id.org/ssekg/scheme/capacity-area/BUSINESS-MODEL"
-    store.update(
-        f"PREFIX ssekg: <https://w3id.org/ssekg/ontology#> INSERT DATA {{ GRAPH <{graph}> {{"
-        f' <{provider}> a ssekg:Actor ; ssekg:name "Bez sedišta"@sr-Latn ;'
+    store = examples_with(
+        f'<{provider}> a ssekg:Actor ; ssekg:name "Bez sedišta"@sr-Latn ;'
         f" ssekg:offers <{offer}> ."
-        f" <{offer}> a ssekg:CapacityOffer ; ssekg:capacityArea <{business_model}> }} }}"
+        f" <{offer}> a ssekg:CapacityOffer ; ssekg:capacityArea <{BUSINESS_MODEL}>"
     )
     needing = store.query(
-        f"SELECT ?a WHERE {{ ?a ssekg:needs/ssekg:capacityArea <{business_model}> ; "
+        f"SELECT ?a WHERE {{ ?a ssekg:needs/ssekg:capacityArea <{BUSINESS_MODEL}> ; "
         "ssekg:municipality ?seat } LIMIT 1"
     ).rows
     assert needing, "an example actor with a seat needs a business model"

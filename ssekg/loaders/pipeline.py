@@ -46,10 +46,10 @@ from ssekg.validation import (
     Found,
     ValidationIssue,
     ValidationReport,
-    _as_graph,
-    _issue_order,
+    as_graph,
     check_results,
     compiled_shapes,
+    in_report_order,
     load_shapes,
     pyshacl_results,
     reference_nodes,
@@ -314,7 +314,7 @@ class _Staging:
 
     def __len__(self) -> int:
         self.flush()
-        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, _DATA))
+        return self.count(_DATA)
 
     def flush(self) -> None:
         if self._batch:
@@ -448,18 +448,12 @@ def validate_staged(staging: _Staging) -> list[Found]:
     reference = reference_graph()
     compiled = compiled_shapes(load_shapes()) if validate_staged_with_sparql else None
     if compiled is not None:
-        found = check_results(
-            compiled,
-            staging.store,
-            [ox.DefaultGraph(), _DATA, _SOURCE],
-            reference_nodes(reference),
+        graphs: list[ox.NamedNode | ox.DefaultGraph] = [ox.DefaultGraph(), _DATA, _SOURCE]
+        return in_report_order(
+            check_results(compiled, staging.store, graphs, reference_nodes(reference))
         )
-        found.sort(key=lambda f: _issue_order(f[0]))
-        return found
-    data = _as_graph(staging.triples(_DATA) + staging.triples(_SOURCE))
-    found = pyshacl_results(data, reference, load_shapes())
-    found.sort(key=lambda f: _issue_order(f[0]))
-    return found
+    data = as_graph(staging.triples(_DATA) + staging.triples(_SOURCE))
+    return in_report_order(pyshacl_results(data, reference, load_shapes()))
 
 
 def _attribute(
